@@ -1,0 +1,92 @@
+"""The transcript data model shared by every stage.
+
+A :class:`Transcript` holds :class:`Segment` objects, each holding timed
+:class:`Word` objects, like faster-whisper's model. It is saved as versioned JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import TranscriptError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float = 1.0
+
+
+@dataclass
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    speaker: str | None = None
+
+
+@dataclass
+class Transcript:
+    language: str
+    duration: float
+    segments: list[Segment] = field(default_factory=list)
+    model: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": SCHEMA_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Transcript:
+        try:
+            if data.get("version") != SCHEMA_VERSION:
+                raise TranscriptError(
+                    f"unsupported transcript version {data.get('version')!r} "
+                    f"(expected {SCHEMA_VERSION})",
+                    source,
+                )
+            segments = [
+                Segment(
+                    **{k: v for k, v in seg.items() if k != "words"},
+                    words=[Word(**w) for w in seg.get("words", [])],
+                )
+                for seg in data["segments"]
+            ]
+            return cls(
+                language=data["language"],
+                duration=float(data["duration"]),
+                segments=segments,
+                model=data.get("model", ""),
+                options=data.get("options", {}),
+            )
+        except (KeyError, TypeError, AttributeError) as e:
+            raise TranscriptError(f"malformed transcript: {e}", source) from e
+
+    @classmethod
+    def load(cls, path: Path) -> Transcript:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise TranscriptError("transcript file not found", path) from e
+        except (OSError, json.JSONDecodeError) as e:
+            raise TranscriptError(f"cannot read transcript: {e}", path) from e
+        return cls.from_dict(data, path)
