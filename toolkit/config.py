@@ -1,0 +1,222 @@
+"""Read and validate ``show.toml`` and ``episodes/<slug>/episode.toml``.
+
+Both files are validated with pydantic. Any problem becomes a
+:class:`~toolkit.errors.ConfigError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from .errors import ConfigError
+
+SHOW_FILE = "show.toml"
+EPISODE_FILE = "episode.toml"
+EPISODES_DIR = "episodes"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _person_from_string(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Person(_Strict):
+    """A host or guest; maps onto ``podcast:person``."""
+
+    name: str = Field(min_length=1)
+    role: str | None = None
+    href: str | None = None
+    img: str | None = None
+
+
+PersonEntry = Annotated[Person, BeforeValidator(_person_from_string)]
+
+
+class Owner(_Strict):
+    name: str = Field(min_length=1)
+    email: EmailStr
+
+
+class Transcription(_Strict):
+    model: str = "tiny.en"
+    language: str | None = None
+
+
+class Show(_Strict):
+    """The settings of a whole show (``show.toml``)."""
+
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=4000)
+    author: str = Field(min_length=1)
+    owner: Owner
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    base_url: str = Field(pattern=r"^https?://\S+$")
+    image: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    explicit: bool = False
+    type: Literal["episodic", "serial"] = "episodic"
+    link: str | None = None
+    copyright: str | None = None
+    hosts: list[PersonEntry] = Field(default_factory=list)
+    transcription: Transcription = Field(default_factory=Transcription)
+
+    # Filled in by the loader, not read from the file.
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("base_url")
+    @classmethod
+    def _slash(cls, v: str) -> str:
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        for cat in v:
+            if not cat.strip() or cat.count("/") > 1:
+                raise ValueError(f"category {cat!r} must be 'Category' or 'Category/Subcategory'")
+        return v
+
+    @property
+    def image_path(self) -> Path | None:
+        return self.root / self.image if self.image else None
+
+
+class Episode(_Strict):
+    """One episode's metadata (``episode.toml``)."""
+
+    title: str = Field(min_length=1)
+    number: int | None = Field(default=None, gt=0)
+    season: int | None = Field(default=None, gt=0)
+    type: Literal["full", "trailer", "bonus"] = "full"
+    date: dt.datetime
+    description: str = Field(min_length=1)
+    audio: str = Field(min_length=1)
+    article: str | None = None
+    guid: str | None = None
+    explicit: bool | None = None
+    image: str | None = None
+    hosts: list[PersonEntry] = Field(default_factory=list)
+    guests: list[PersonEntry] = Field(default_factory=list)
+
+    # Filled in by the loader.
+    slug: str = Field(default="", exclude=True)
+    folder: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        # A bare TOML date means midnight UTC; a naive datetime is taken as UTC.
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            v = dt.datetime(v.year, v.month, v.day)
+        if isinstance(v, dt.datetime) and v.tzinfo is None:
+            v = v.replace(tzinfo=dt.UTC)
+        return v
+
+    @property
+    def audio_path(self) -> Path:
+        return self.folder / self.audio
+
+    @property
+    def article_path(self) -> Path | None:
+        if self.article is None or re.match(r"^https?://", self.article):
+            return None
+        return self.folder / self.article
+
+    @property
+    def article_url(self) -> str | None:
+        if self.article and re.match(r"^https?://", self.article):
+            return self.article
+        return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError as e:
+        raise ConfigError("file not found", path) from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}", path) from e
+    except OSError as e:
+        raise ConfigError(f"cannot read: {e}", path) from e
+
+
+def _raise_validation(path: Path, err: ValidationError) -> None:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    message = first["msg"]
+    if first["type"] == "missing":
+        message = "required field is missing"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown field"
+    more = len(err.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    raise ConfigError(message, path, field) from err
+
+
+def load_show(root: Path) -> Show:
+    """Load and validate ``root/show.toml``."""
+    path = Path(root) / SHOW_FILE
+    data = _read_toml(path)
+    try:
+        show = Show.model_validate(data)
+    except ValidationError as e:
+        _raise_validation(path, e)
+    show.root = Path(root)
+    if show.image_path is not None and not show.image_path.is_file():
+        raise ConfigError(f"image file {show.image_path} not found", path, "image")
+    return show
+
+
+def load_episode(folder: Path) -> Episode:
+    """Load and validate ``folder/episode.toml``; the slug is the folder's name."""
+    folder = Path(folder)
+    path = folder / EPISODE_FILE
+    data = _read_toml(path)
+    try:
+        episode = Episode.model_validate(data)
+    except ValidationError as e:
+        _raise_validation(path, e)
+    episode.slug = folder.name
+    episode.folder = folder
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", folder.name):
+        raise ConfigError("episode folder name must be a URL-safe slug", folder)
+    if not episode.audio_path.is_file():
+        raise ConfigError(f"audio file {episode.audio_path} not found", path, "audio")
+    article = episode.article_path
+    if article is not None and not article.is_file():
+        raise ConfigError(f"article file {article} not found", path, "article")
+    return episode
+
+
+def load_episodes(root: Path) -> list[Episode]:
+    """Load every episode under ``root/episodes``, newest first."""
+    base = Path(root) / EPISODES_DIR
+    if not base.is_dir():
+        raise ConfigError("no episodes folder", base)
+    folders = sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file())
+    if not folders:
+        raise ConfigError(f"no episode folders with an {EPISODE_FILE}", base)
+    episodes = [load_episode(p) for p in folders]
+    guids = [e.guid for e in episodes if e.guid]
+    if len(guids) != len(set(guids)):
+        raise ConfigError("two episodes share a guid", base, "guid")
+    return sorted(episodes, key=lambda e: e.date, reverse=True)

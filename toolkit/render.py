@@ -1,0 +1,60 @@
+"""The Jinja2 environment: a show's own templates first, the packaged ones behind.
+
+A show overrides a template by putting a file of the same name in its own
+``templates/`` folder. ``{% extends "default:episode.html" %}`` reaches the
+packaged version, so a show can replace a single block.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .paths import default_templates_dir
+
+_md = MarkdownIt("commonmark")
+
+
+def timestamp(seconds: float | None) -> str:
+    """``1:02:03`` or ``2:03``: a time as a listener reads it."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def rfc2822(value: datetime) -> str:
+    """An RSS date, with the right weekday."""
+    return email.utils.format_datetime(value)
+
+
+def make_environment(show_root: Path | None = None) -> jinja2.Environment:
+    """A template environment with the show's overrides ahead of the defaults."""
+    default = jinja2.FileSystemLoader(default_templates_dir())
+    loaders: list[jinja2.BaseLoader] = []
+    if show_root is not None and (Path(show_root) / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(Path(show_root) / "templates"))
+    loaders.append(default)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PrefixLoader({"default": default}, delimiter=":"), *loaders]
+        ),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["timestamp"] = timestamp
+    env.filters["rfc2822"] = rfc2822
+    env.filters["markdown"] = lambda text: Markup(_md.render(text or ""))
+    env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
+    return env
