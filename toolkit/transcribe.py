@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def _from_whisper(
         duration=round(duration, 3),
         segments=segments,
         model=options.model,
-        options=asdict(options),
+        options=json.loads(json.dumps(asdict(options))),  # as stored in JSON
     )
 
 
