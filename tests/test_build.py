@@ -1,0 +1,217 @@
+"""Build the sample show for real and read the results back like a client would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from click.testing import CliRunner
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from toolkit.audio import file_sha256, probe
+from toolkit.cli import cli
+
+from .helpers import ROOT
+
+SLUG = "001-japan-security-council"
+SOURCE_AUDIO = ROOT / "episodes" / SLUG / "audio.mp3"
+TRUTH = json.loads((ROOT / "tools" / "sample_episode" / "ground_truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    before = file_sha256(SOURCE_AUDIO)
+    out = tmp_path_factory.mktemp("site")
+    result = CliRunner().invoke(cli, ["build", str(ROOT), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 transcribed" in result.output
+    assert file_sha256(SOURCE_AUDIO) == before, "the source audio was modified"
+    return out
+
+
+def test_site_layout(site):
+    for name in ("feed.xml", "index.html", "style.css", "cover.jpg"):
+        assert (site / name).is_file(), name
+    episode = site / SLUG
+    for name in (
+        "index.html",
+        "notes.md",
+        f"{SLUG}.mp3",
+        "chapters.json",
+        "alignment.json",
+        "transcript.vtt",
+        "transcript.srt",
+        "transcript.json",
+        "transcript.txt",
+    ):
+        assert (episode / name).stat().st_size > 0, name
+    assert not list(site.rglob("*.tmp")), "a temporary file was left behind"
+
+
+def test_podcastparser_reads_the_feed(site):
+    with open(site / "feed.xml", "rb") as f:
+        feed = podcastparser.parse("http://127.0.0.1:8000/feed.xml", f)
+    assert feed["title"] == "UN Desk Conversations"
+    [episode] = feed["episodes"]
+    [enclosure] = episode["enclosures"]
+    published = site / SLUG / f"{SLUG}.mp3"
+    assert enclosure["file_size"] == published.stat().st_size
+    assert enclosure["mime_type"] == "audio/mpeg"
+    assert enclosure["url"].endswith(f"/{SLUG}/{SLUG}.mp3")
+    assert abs(episode["total_time"] - probe(SOURCE_AUDIO).duration) <= 1
+    assert episode["guid"] == "un-desk-2023-001-japan-security-council"
+    assert episode["number"] == 1
+
+
+def test_feedparser_reads_the_feed(site):
+    feed = feedparser.parse(str(site / "feed.xml"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    [entry] = feed.entries
+    [enclosure] = entry.enclosures
+    assert int(enclosure.length) == (site / SLUG / f"{SLUG}.mp3").stat().st_size
+    assert entry.itunes_duration == str(round(probe(SOURCE_AUDIO).duration))
+    assert entry.published_parsed[:3] == (2023, 1, 17)
+    assert feed.feed.itunes_explicit is not None or "itunes_explicit" in feed.feed
+
+
+def test_feed_carries_podcasting20_tags(site):
+    xml = (site / "feed.xml").read_text()
+    for fmt in ("vtt", "srt", "json", "txt"):
+        assert f'/{SLUG}/transcript.{fmt}"' in xml
+    assert 'type="application/json+chapters"' in xml
+    assert '<podcast:person role="guest">Daniel Reyes</podcast:person>' in xml
+    # The check value from the namespace's documentation of podcast:guid.
+    from toolkit.pipeline import podcast_guid
+
+    assert podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def test_tagged_mp3_reads_back(site):
+    published = site / SLUG / f"{SLUG}.mp3"
+    tags = ID3(published)
+    assert tags["TIT2"].text == ["Japan, the Security Council and the search for one voice"]
+    assert tags["TALB"].text == ["UN Desk Conversations"]
+    assert tags["TRCK"].text == ["1"]
+    assert tags.getall("APIC")[0].data == (ROOT / "cover.jpg").read_bytes()
+    assert "Security Council" in tags.getall("USLT")[0].text
+    chapters = json.loads((site / SLUG / "chapters.json").read_text())["chapters"]
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert len(chaps) == len(chapters) >= 3
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [c["title"] for c in chapters]
+    assert [c.start_time for c in chaps] == [round(c["startTime"] * 1000) for c in chapters]
+    [toc] = tags.getall("CTOC")
+    assert toc.child_element_ids == [c.element_id for c in chaps]
+    # The audio itself is still a decodable MP3 of the same length.
+    assert abs(MP3(published).info.length - probe(SOURCE_AUDIO).duration) < 0.1
+
+
+def _quote_times_from_notes(notes: str) -> dict[str, float]:
+    times = {}
+    for line in notes.splitlines():
+        if line.startswith("- ") and "“" in line:
+            stamp, _, rest = line[2:].partition(" ")
+            m, s = stamp.split(":")
+            times[rest] = int(m) * 60 + int(s)
+    return times
+
+
+def test_notes_list_found_quotes_with_times(site):
+    notes = (site / SLUG / "notes.md").read_text()
+    assert "## Quotes from the article" in notes
+    found = _quote_times_from_notes(notes)
+    truth = [q for line in TRUTH["lines"] for q in line["quotes"]]
+    assert len(truth) >= 3
+    for quote in truth:
+        [(text, start)] = [(t, s) for t, s in found.items() if quote["text"][:40] in t]
+        # The notes print whole seconds; the quote starts within that second (±1 s).
+        assert abs(start - quote["start"]) <= 1.0, (text, start, quote["start"])
+
+
+def test_page_shows_transcript_and_map(site):
+    page = (site / SLUG / "index.html").read_text()
+    assert f'src="{SLUG}.mp3"' in page
+    assert page.count('class="segment"') >= 10
+    assert "not discussed" in page
+    assert "Security Council has not really been successful" in page
+
+
+def _rebuild(site: Path) -> subprocess.CompletedProcess:
+    code = (
+        "import sys; from pathlib import Path;"
+        "from toolkit.pipeline import BuildOptions, build;"
+        f"r = build(Path({str(ROOT)!r}), BuildOptions(output=Path({str(site)!r}), progress=False));"
+        "print('cached', r.cached, 'transcribed', r.transcribed);"
+        "print('torch imported', 'torch' in sys.modules,"
+        "      'whisper imported', 'whisper' in sys.modules)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ
+    )
+
+
+def test_rebuild_loads_no_model(site):
+    before = (site / "feed.xml").read_text()
+    proc = _rebuild(site)
+    assert proc.returncode == 0, proc.stderr
+    assert "cached 1 transcribed 0" in proc.stdout
+    assert "torch imported False whisper imported False" in proc.stdout
+    assert (site / "feed.xml").read_text() == before
+
+
+# --- bad input -------------------------------------------------------------
+@pytest.fixture
+def broken_show(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "show.toml", tmp_path)
+    shutil.copy(ROOT / "cover.jpg", tmp_path)
+    ep = tmp_path / "episodes" / SLUG
+    ep.mkdir(parents=True)
+    shutil.copy(ROOT / "episodes" / SLUG / "episode.toml", ep)
+    shutil.copy(ROOT / "episodes" / SLUG / "article.txt", ep)
+    return tmp_path
+
+
+def _build(show: Path, tmp_path: Path):
+    return CliRunner().invoke(cli, ["build", str(show), "-o", str(tmp_path / "out"), "-q"])
+
+
+def test_missing_audio_file(broken_show, tmp_path):
+    result = _build(broken_show, tmp_path)
+    assert result.exit_code == 1
+    assert "episode.toml: field 'audio': audio file" in result.output
+    assert "audio.mp3 not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_non_audio_file(broken_show, tmp_path):
+    bad = broken_show / "episodes" / SLUG / "audio.mp3"
+    bad.write_text("this is not audio\n")
+    result = _build(broken_show, tmp_path)
+    assert result.exit_code == 1
+    assert f"{bad}: not a readable audio file" in result.output
+    assert bad.read_text() == "this is not audio\n"  # given input is never touched
+
+
+def test_missing_required_field(broken_show, tmp_path):
+    shutil.copy(SOURCE_AUDIO, broken_show / "episodes" / SLUG / "audio.mp3")
+    toml = broken_show / "episodes" / SLUG / "episode.toml"
+    toml.write_text("\n".join(x for x in toml.read_text().splitlines() if not x.startswith("date")))
+    result = _build(broken_show, tmp_path)
+    assert result.exit_code == 1
+    assert f"{toml}: field 'date': required field is missing" in result.output
+
+
+def test_python_dash_m_works():
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "--help"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0
+    for command in ("build", "serve", "transcribe", "models"):
+        assert command in proc.stdout
