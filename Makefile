@@ -10,7 +10,7 @@ TORCH ?= torch==2.13.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: demo test build serve system venv lint clean
+.PHONY: demo test build serve system browser venv lint clean
 
 demo: build
 	$(BIN)/toolkit serve --directory site --port $(PORT)
@@ -19,7 +19,7 @@ build: venv
 	$(BIN)/toolkit models
 	$(BIN)/toolkit build . -o site
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest -q
 
 lint: venv
@@ -30,6 +30,11 @@ lint: venv
 system:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
 	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg )
+
+# Debian's Chromium, for the page tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
 
 venv: system $(VENV)/.installed
 

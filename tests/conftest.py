@@ -19,3 +19,23 @@ def toolkit_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TOOLKIT_CACHE_DIR", str(root))
         yield root
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, toolkit_cache: Path) -> Path:
+    """The sample show, built once per session by the real CLI into a temporary folder."""
+    from click.testing import CliRunner
+
+    from toolkit.audio import file_sha256
+    from toolkit.cli import cli
+
+    from .helpers import ROOT, SAMPLE_SLUG
+
+    source = ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3"
+    before = file_sha256(source)
+    out = tmp_path_factory.mktemp("site")
+    result = CliRunner().invoke(cli, ["build", str(ROOT), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 transcribed" in result.output
+    assert file_sha256(source) == before, "the source audio was modified"
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 SPEECH = DATA / "speech"
 ROOT = Path(__file__).parent.parent
+SAMPLE_SLUG = "001-japan-security-council"
 
 
 def normalise(text: str) -> str:

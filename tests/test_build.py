@@ -16,25 +16,14 @@ from click.testing import CliRunner
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from toolkit.audio import file_sha256, probe
+from toolkit.audio import probe
 from toolkit.cli import cli
 
-from .helpers import ROOT
+from .helpers import ROOT, SAMPLE_SLUG
 
-SLUG = "001-japan-security-council"
+SLUG = SAMPLE_SLUG
 SOURCE_AUDIO = ROOT / "episodes" / SLUG / "audio.mp3"
 TRUTH = json.loads((ROOT / "tools" / "sample_episode" / "ground_truth.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    before = file_sha256(SOURCE_AUDIO)
-    out = tmp_path_factory.mktemp("site")
-    result = CliRunner().invoke(cli, ["build", str(ROOT), "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    assert "1 transcribed" in result.output
-    assert file_sha256(SOURCE_AUDIO) == before, "the source audio was modified"
-    return out
 
 
 def test_site_layout(site):
