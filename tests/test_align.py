@@ -1,0 +1,343 @@
+"""Tests for toolkit.align on a synthetic discussion episode with exact ground truth.
+
+The "episode" is a scripted conversation turned into a transcript with made-up
+timings (one word every 0.4 s, a 0.6 s pause between sentences). It discusses
+paragraphs 0, 2 and 3 of a five-paragraph article, paraphrasing them with
+shared keywords, skips paragraphs 1 and 4, reads two quotes word for word and
+one with a changed word.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from toolkit.align import Alignment, AlignmentError, align, normalise_words
+from toolkit.article import Article, Paragraph, Quote
+from toolkit.transcript import Segment, Transcript, Word
+
+WORD = 0.4  # seconds per word
+PAUSE = 0.6  # seconds between sentences
+
+QUOTE_RULE = "We will uphold the rule of law for all 193 member states."
+QUOTE_LAUNCH = "Every launch is a flagrant violation of the council's resolutions."
+QUOTE_PATROL = "Our patrol vessels watch these waters 24 hours a day."
+QUOTE_WAGES = "Wages must rise before we can change course."
+
+PARAGRAPHS = [
+    "Japan began its two-year term on the United Nations Security Council on January 1, "
+    "its twelfth time as a non-permanent member, more than any other country. Ambassador "
+    "Kimihiro Ishikane said Tokyo would use the seat to defend the rule of law and press "
+    "for reform of the council, whose veto-wielding permanent members have blocked action "
+    f'on several crises. "{QUOTE_RULE}" he said.',
+    "The yen has fallen to its weakest level in decades against the dollar, squeezing "
+    "household budgets as import prices for energy and food climb. The Bank of Japan has "
+    "kept interest rates below zero, betting that wage growth will eventually catch up "
+    "with inflation, while economists debate whether the central bank can hold its course "
+    f'into the spring. "{QUOTE_WAGES}" its governor said.',
+    "North Korea fired more than seventy ballistic missiles last year, including an "
+    "intercontinental missile that flew over northern Japan and forced residents to take "
+    f'shelter. "{QUOTE_LAUNCH}" Ishikane said, criticising the council for failing to '
+    "agree on new sanctions after China and Russia vetoed a resolution in May, leaving "
+    "the panel of experts that monitors enforcement without support.",
+    "In the East China Sea, Chinese coast guard ships have sailed near the Senkaku "
+    "Islands almost every day, testing Japan's patrols. Tokyo has expanded its own coast "
+    "guard budget and plans to buy new patrol vessels and surveillance drones to watch "
+    f'the disputed waters around the uninhabited islands. "{QUOTE_PATROL}" an official said.',
+    "Typhoon season brought record rainfall to Kyushu, where landslides destroyed homes "
+    "and farmland. Scientists at Kyoto University link the intensity of the storms to "
+    "warmer ocean temperatures, and local governments are revising evacuation plans for "
+    "elderly residents who live in mountain villages.",
+]
+
+# Blocks of the conversation: (paragraph discussed or None, sentences).
+# << and >> mark where a quote is read, for the ground truth.
+INTRO = (
+    None,
+    [
+        "Hello and welcome back to the show.",
+        "I'm here with my colleague as always.",
+        "Thanks for having me, it's good to be back.",
+        "We have a lot to get through today so let's dive right in.",
+    ],
+)
+BLOCK_0 = (
+    0,
+    [
+        "So Japan has just taken its seat on the Security Council again, right?",
+        "Yes, it started a two year term on the first of January.",
+        "This is the twelfth time Japan has been a non-permanent member of the council, "
+        "which is more than any other country.",
+        "That's a remarkable record.",
+        "And the ambassador, Ishikane, was very clear about the priorities.",
+        "He talked about the rule of law and about reform of the council.",
+        "What exactly did he say?",
+        "He said, and I'm quoting here, << we will uphold the rule of law for all one "
+        "hundred ninety-three member states. >>",
+        "And what about the veto problem?",
+        "Well the permanent members keep using the veto to block action on crises, and "
+        "Japan wants council reform so the veto cannot paralyse everything.",
+    ],
+)
+BLOCK_2 = (
+    2,
+    [
+        "Now, North Korea. How many missiles did they fire last year?",
+        "More than seventy ballistic missiles, which is a record.",
+        "One of them was an intercontinental missile that flew right over northern Japan, "
+        "and residents had to take shelter.",
+        "That must have been frightening.",
+        "It was. And at the council Ishikane was blunt.",
+        "He said << every launch is a flagrant violation of the council's resolutions. >>",
+        "But nothing happened?",
+        "No. China and Russia vetoed the new sanctions resolution back in May, and the "
+        "panel of experts that monitors sanctions enforcement has lost its support.",
+    ],
+)
+BLOCK_3 = (
+    3,
+    [
+        "And then there's the East China Sea.",
+        "Right, Chinese coast guard ships sail near the Senkaku Islands almost every day, "
+        "and Japan's coast guard is under real pressure.",
+        "What is Tokyo doing about it?",
+        "It is expanding the coast guard budget and buying new patrol vessels and "
+        "surveillance drones.",
+        "An official told reporters, << our patrol boats watch these waters twenty-four "
+        "hours a day. >>",
+        "Those islands are uninhabited, aren't they?",
+        "They are, but the waters around them are disputed.",
+    ],
+)
+BRIDGE = (None, ["Okay, let's keep going.", "Sure thing."])
+OUTRO = (
+    None,
+    [
+        "Well that's all we have time for today.",
+        "Thanks so much for listening and see you next week.",
+    ],
+)
+
+
+@dataclass
+class Episode:
+    transcript: Transcript
+    block_start: dict[int, float] = field(default_factory=dict)
+    block_end: dict[int, float] = field(default_factory=dict)
+    block_segments: dict[int | None, list[int]] = field(default_factory=dict)
+    quote_times: list[tuple[float, float]] = field(default_factory=list)
+
+
+def build_episode(blocks: list[tuple[int | None, list[str]]]) -> Episode:
+    """Turn a script into a transcript with exact, known timings."""
+    segments: list[Segment] = []
+    ep = Episode(Transcript(language="en", duration=0.0))
+    t = 1.0
+    for para, sentences in blocks:
+        for sentence in sentences:
+            words: list[Word] = []
+            quote_start: float | None = None
+            for raw in sentence.split():
+                if raw == "<<":
+                    quote_start = t
+                    continue
+                if raw == ">>":
+                    assert quote_start is not None
+                    ep.quote_times.append((quote_start, words[-1].end))
+                    continue
+                words.append(Word(start=t, end=t + WORD - 0.05, word=" " + raw))
+                t += WORD
+            seg = Segment(
+                id=len(segments),
+                start=words[0].start,
+                end=words[-1].end,
+                text="".join(w.word for w in words),
+                words=words,
+                speaker="A" if len(segments) % 2 == 0 else "B",
+            )
+            segments.append(seg)
+            ep.block_segments.setdefault(para, []).append(seg.id)
+            if para is not None:
+                ep.block_start.setdefault(para, seg.start)
+                ep.block_end[para] = seg.end
+            t += PAUSE
+    ep.transcript.segments = segments
+    ep.transcript.duration = t + 1.0
+    return ep
+
+
+def make_article() -> Article:
+    return Article(
+        title="Japan Faults the Security Council",
+        byline="A. Writer",
+        date="2023-01-02",
+        url="https://example.org/japan",
+        paragraphs=[Paragraph(index=i, text=text) for i, text in enumerate(PARAGRAPHS)],
+        quotes=[
+            Quote(text=QUOTE_RULE, speaker="Kimihiro Ishikane", paragraph=0),
+            Quote(text=QUOTE_WAGES, speaker=None, paragraph=1),
+            Quote(text=QUOTE_LAUNCH, speaker="Kimihiro Ishikane", paragraph=2),
+            Quote(text=QUOTE_PATROL, speaker=None, paragraph=3),
+        ],
+        proper_nouns=["Ishikane", "Senkaku", "Kyushu"],
+    )
+
+
+@pytest.fixture(scope="module")
+def episode() -> Episode:
+    return build_episode([INTRO, BLOCK_0, BRIDGE, BLOCK_2, BRIDGE, BLOCK_3, OUTRO])
+
+
+@pytest.fixture(scope="module")
+def alignment(episode: Episode) -> Alignment:
+    return align(episode.transcript, make_article())
+
+
+def test_discussed_flags(alignment: Alignment) -> None:
+    assert [p.index for p in alignment.paragraphs] == [0, 1, 2, 3, 4]
+    assert [p.discussed for p in alignment.paragraphs] == [True, False, True, True, False]
+    for p in alignment.paragraphs:
+        if not p.discussed:
+            assert p.start is None and p.end is None and p.segments == []
+
+
+def test_paragraph_times(alignment: Alignment, episode: Episode) -> None:
+    for para in (0, 2, 3):
+        match = alignment.paragraphs[para]
+        assert match.start is not None and match.end is not None
+        assert abs(match.start - episode.block_start[para]) <= 3.0, para
+        assert abs(match.end - episode.block_end[para]) <= 6.0, para
+        assert match.score > 0.12
+
+
+def test_segments_map_to_paragraphs(alignment: Alignment, episode: Episode) -> None:
+    sp = alignment.segment_paragraph
+    assert set(sp) == {s.id for s in episode.transcript.segments}
+    for para in (0, 2, 3):
+        ids = episode.block_segments[para]
+        right = sum(sp[i] == para for i in ids)
+        assert right >= 0.8 * len(ids), para
+        assert set(alignment.paragraphs[para].segments) >= {i for i in ids if sp[i] == para}
+    # The greeting at the top belongs to no paragraph.
+    assert sp[0] is None and sp[1] is None
+
+
+def test_quote_status(alignment: Alignment) -> None:
+    by_text = {q.text: q for q in alignment.quotes}
+    assert by_text[QUOTE_RULE].status == "verbatim"  # "193" heard as words
+    assert by_text[QUOTE_LAUNCH].status == "verbatim"
+    assert by_text[QUOTE_PATROL].status == "near"
+    assert by_text[QUOTE_WAGES].status == "not_found"
+    assert by_text[QUOTE_WAGES].start is None and by_text[QUOTE_WAGES].heard is None
+
+
+def test_near_quote_differences(alignment: Alignment) -> None:
+    near = next(q for q in alignment.quotes if q.text == QUOTE_PATROL)
+    assert near.differences == ["article 'vessels' / heard 'boats'"]
+    assert 80 <= near.score < 100
+    assert near.heard is not None and "boats" in near.heard
+
+
+def test_quote_times(alignment: Alignment, episode: Episode) -> None:
+    found = [q for q in alignment.quotes if q.status != "not_found"]
+    assert [q.text for q in found] == [QUOTE_RULE, QUOTE_LAUNCH, QUOTE_PATROL]
+    for q, (start, end) in zip(found, episode.quote_times, strict=True):
+        assert q.start is not None and q.end is not None
+        assert abs(q.start - start) <= 0.5
+        assert abs(q.end - end) <= 0.5
+
+
+def test_round_trip(alignment: Alignment) -> None:
+    data = json.loads(json.dumps(alignment.to_dict()))
+    assert Alignment.from_dict(data) == alignment
+
+
+def test_from_dict_rejects_bad_input(alignment: Alignment) -> None:
+    data = alignment.to_dict()
+    with pytest.raises(AlignmentError, match="version"):
+        Alignment.from_dict({**data, "version": 99})
+    with pytest.raises(AlignmentError, match="malformed"):
+        Alignment.from_dict({"version": data["version"], "paragraphs": []})
+    with pytest.raises(ValueError):  # AlignmentError is also a ValueError
+        Alignment.from_dict({**data, "version": 99})
+
+
+def test_out_of_order_discussion_is_found() -> None:
+    """Paragraph 3 before paragraph 2: the second pass recovers the one left out."""
+    ep = build_episode([INTRO, BLOCK_0, BRIDGE, BLOCK_3, BRIDGE, BLOCK_2, OUTRO])
+    result = align(ep.transcript, make_article())
+    assert [p.discussed for p in result.paragraphs] == [True, False, True, True, False]
+    for para in (0, 2, 3):
+        start = result.paragraphs[para].start
+        assert start is not None and abs(start - ep.block_start[para]) <= 3.0, para
+
+
+def test_revisit_is_recorded() -> None:
+    """Coming back to paragraph 0 at the end shows up as a revisit."""
+    recap = (0, BLOCK_0[1][-3:])
+    ep = build_episode([INTRO, BLOCK_0, BRIDGE, BLOCK_2, BRIDGE, BLOCK_3, recap, OUTRO])
+    result = align(ep.transcript, make_article())
+    first = result.paragraphs[0]
+    assert first.discussed and first.start is not None
+    assert abs(first.start - ep.block_start[0]) <= 3.0
+    assert len(first.revisits) == 1
+    revisit_start = ep.transcript.segments[ep.block_segments[0][-3]].start
+    assert abs(first.revisits[0][0] - revisit_start) <= 5.0
+
+
+def test_segments_without_word_timings() -> None:
+    """Segments with text but no words still align (times spread over the segment)."""
+    ep = build_episode([INTRO, BLOCK_0, BRIDGE, BLOCK_2, BRIDGE, BLOCK_3, OUTRO])
+    for seg in ep.transcript.segments:
+        seg.words = []
+    result = align(ep.transcript, make_article())
+    assert [p.discussed for p in result.paragraphs] == [True, False, True, True, False]
+
+
+def test_empty_transcript() -> None:
+    result = align(Transcript(language="en", duration=0.0), make_article())
+    assert not any(p.discussed for p in result.paragraphs)
+    assert [q.status for q in result.quotes] == ["not_found"] * 4
+    assert result.segment_paragraph == {}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (" Security Council,", "security council"),
+        ("twenty-four hours", "24 hours"),
+        ("one hundred and ninety three", "193"),
+        ("forty per cent", "40%"),
+        ("2,000 troops", "two thousand troops"),
+        ("Japan's", "Japans"),
+        ("nineteen ninety", "1990"),
+        ("40 million", "forty million"),
+        ("the uh council", "the council"),
+    ],
+)
+def test_normalise_words_equates(a: str, b: str) -> None:
+    assert normalise_words(a.split()).tokens == normalise_words(b.split()).tokens
+
+
+def test_normalise_words_maps_back_to_source_words() -> None:
+    norm = normalise_words(["The", "Indo-Pacific", "twenty", "five", "times."])
+    assert norm.tokens == ["the", "indo", "pacific", "25", "times"]
+    assert norm.first == [0, 1, 1, 2, 4]
+    assert norm.last == [0, 1, 1, 3, 4]
+
+
+def test_quote_read_in_part_is_near(episode: Episode) -> None:
+    """Hosts often read only the start of a long quote; the rest shows as left out."""
+    article = make_article()
+    longer = QUOTE_LAUNCH.rstrip(".") + ", and the council must answer every one of them."
+    article.quotes = [Quote(text=longer, speaker="Kimihiro Ishikane", paragraph=2)]
+    (q,) = align(episode.transcript, article).quotes
+    assert q.status == "near"
+    assert q.differences == [
+        "article 'and the council must answer every one of them' / heard nothing"
+    ]
+    assert q.start is not None and q.end is not None
+    start, end = episode.quote_times[1]
+    assert abs(q.start - start) <= 0.5 and abs(q.end - end) <= 0.5
