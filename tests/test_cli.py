@@ -1,0 +1,75 @@
+"""The stand-alone commands: transcribe and models."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from toolkit.cli import cli
+
+from .helpers import ROOT, SAMPLE_SLUG, SPEECH
+
+
+def test_transcribe_writes_every_format(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["transcribe", str(SPEECH / "jfk.flac"), "--model", "tiny.en", "-o", str(tmp_path), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    vtt = (tmp_path / "jfk.vtt").read_text()
+    assert vtt.startswith("WEBVTT\n\n00:00:00.")
+    assert "ask not what your country can do for you" in vtt.replace("\n", " ").lower()
+    assert (tmp_path / "jfk.srt").read_text().startswith("1\n00:00:00,")
+    assert json.loads((tmp_path / "jfk.json").read_text())["version"] == "1.0.0"
+    assert "Americans" in (tmp_path / "jfk.txt").read_text()
+
+
+def test_transcribe_with_article_writes_alignment(tmp_path):
+    article = tmp_path / "speech.md"
+    article.write_text(
+        "# Inaugural address\n\nThe president said: \u201cAsk not what your country can do "
+        "for you, ask what you can do for your country.\u201d\n"
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["transcribe", str(SPEECH / "jfk.flac"), "--format", "txt", "-o", str(tmp_path),
+         "--article", str(article), "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    alignment = json.loads((tmp_path / "jfk.alignment.json").read_text())
+    [quote] = alignment["quotes"]
+    assert quote["status"] in ("verbatim", "near")
+    assert 2.0 < quote["start"] < 5.0
+
+
+def test_transcribe_refuses_unknown_format_and_bad_audio(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["transcribe", str(SPEECH / "jfk.flac"), "--format", "docx"])
+    assert result.exit_code == 2
+    assert "unknown format(s) docx" in result.output
+    notes = ROOT / "episodes" / SAMPLE_SLUG / "SOURCES.md"
+    result = runner.invoke(cli, ["transcribe", str(notes), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{notes}: not a readable audio file" in result.output
+    missing = tmp_path / "nope.mp3"
+    result = runner.invoke(cli, ["transcribe", str(missing)])
+    assert result.exit_code == 1
+    assert f"{missing}: audio file not found" in result.output
+
+
+def test_models_lists_and_prepares_the_offline_weights():
+    result = CliRunner().invoke(cli, ["models"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert lines["tiny.en"].startswith("ready: ")
+    assert lines["base"].startswith("ready: ")
+
+
+def test_unknown_model_is_a_clear_error():
+    result = CliRunner().invoke(
+        cli, ["transcribe", str(SPEECH / "jfk.flac"), "--model", "gigantic", "-q"]
+    )
+    assert result.exit_code == 1
+    assert "gigantic" in result.output
+    assert "Traceback" not in result.output
