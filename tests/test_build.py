@@ -204,3 +204,15 @@ def test_python_dash_m_works():
     assert proc.returncode == 0
     for command in ("build", "serve", "transcribe", "models"):
         assert command in proc.stdout
+
+
+def test_content_encoded_is_escaped_html_notes(site):
+    feed = feedparser.parse(str(site / "feed.xml"))
+    [entry] = feed.entries
+    html = entry.content[0].value
+    assert html.startswith("<p>Japan takes the Security Council")
+    assert "<strong>Chapters</strong>" in html
+    assert "Security Council has not really been successful" in html
+    with open(site / "feed.xml", "rb") as f:
+        episode = podcastparser.parse("http://127.0.0.1:8000/feed.xml", f)["episodes"][0]
+    assert "<strong>Quotes from the article</strong>" in episode["description_html"]

@@ -51,3 +51,7 @@ class TranscriptError(ToolkitError, ValueError):
 
 class TaggingError(ToolkitError, RuntimeError):
     """Tags could not be written to a published audio file."""
+
+
+class AlignmentError(ToolkitError, ValueError):
+    """An alignment file is malformed or has an unsupported version."""

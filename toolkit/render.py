@@ -8,7 +8,6 @@ packaged version, so a show can replace a single block.
 from __future__ import annotations
 
 import email.utils
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -56,5 +55,6 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
     env.filters["timestamp"] = timestamp
     env.filters["rfc2822"] = rfc2822
     env.filters["markdown"] = lambda text: Markup(_md.render(text or ""))
-    env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
+    # Markup → plain text, so autoescaping escapes it again (HTML inside XML).
+    env.filters["as_text"] = str
     return env

@@ -1,0 +1,41 @@
+"""The entry point: map an article's paragraphs and quotes onto a transcript."""
+
+from __future__ import annotations
+
+from ..article import Article
+from ..transcript import Transcript
+from .model import SCHEMA_VERSION, Alignment
+from .normalise import normalise_words
+from .paragraphs import _align_paragraphs
+from .quotes import _align_quotes
+from .timeline import _timeline
+
+#: Default similarity a window must beat to count towards a paragraph.
+DEFAULT_THRESHOLD = 0.12
+#: A quote whose word-level similarity (0-100) reaches this is "near".
+DEFAULT_NEAR = 80.0
+
+
+def align(
+    transcript: Transcript,
+    article: Article,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window: float = 20.0,
+    hop: float = 5.0,
+    near: float = DEFAULT_NEAR,
+) -> Alignment:
+    """Map ``article``'s paragraphs and quotes onto ``transcript``'s timeline.
+
+    ``threshold`` is the TF-IDF cosine similarity a transcript window must beat
+    to count towards a paragraph; ``window`` and ``hop`` (seconds) shape the
+    sliding windows. A quote whose word-level similarity (0-100) reaches
+    ``near`` but is not word for word is "near"; below it, "not_found".
+    """
+    if window <= 0 or hop <= 0:
+        raise ValueError("window and hop must be positive")
+    tl = _timeline(transcript)
+    norm = normalise_words(tl.words)
+    paragraphs, seg_par = _align_paragraphs(tl, norm, article, threshold, window, hop)
+    quotes = _align_quotes(tl, norm, article, paragraphs, near)
+    return Alignment(SCHEMA_VERSION, paragraphs, quotes, seg_par)

@@ -1,0 +1,146 @@
+"""Normalise words for matching: lowercase, no punctuation, numbers as digits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_FILLERS = frozenset({"uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm"})
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[^\W_]+")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class Tokens:
+    """Normalised tokens, each pointing back to the source words it came from."""
+
+    tokens: list[str]
+    first: list[int]  # index of the first source word of each token
+    last: list[int]  # index of the last source word of each token
+
+
+def _raw_tokens(words: list[str]) -> tuple[list[str], list[int]]:
+    out: list[str] = []
+    src: list[int] = []
+    for i, word in enumerate(words):
+        text = _APOSTROPHES.sub("", word.lower())
+        for tok in _TOKEN.findall(text):
+            if tok[0].isdigit():
+                tok = tok.replace(",", "")
+            if tok in _FILLERS:
+                continue
+            out.append(tok)
+            src.append(i)
+        if "%" in text:
+            out.append("percent")
+            src.append(i)
+    return out, src
+
+
+def _number_run(toks: list[str], i: int) -> tuple[int, int] | None:
+    """Parse spelled-out number words starting at ``toks[i]``.
+
+    Returns ``(value, tokens used)`` or None. Handles "twenty four", "one hundred
+    and five", "two thousand", "40 million" and years such as "nineteen ninety".
+    """
+
+    def small(j: int) -> tuple[int, int] | None:
+        # A number below 100: "seven", "twelve", "forty", "forty two".
+        if j >= len(toks):
+            return None
+        if toks[j] in _UNITS:
+            return _UNITS[toks[j]], 1
+        if toks[j] in _TENS:
+            value = _TENS[toks[j]]
+            nxt = toks[j + 1] if j + 1 < len(toks) else ""
+            if nxt in _UNITS and 0 < _UNITS[nxt] < 10:
+                return value + _UNITS[nxt], 2
+            return value, 1
+        return None
+
+    first = small(i)
+    if first is None:
+        if _DIGITS.fullmatch(toks[i]) and i + 1 < len(toks) and toks[i + 1] in _SCALES:
+            return int(float(toks[i]) * _SCALES[toks[i + 1]]), 2
+        return None
+    value, used = first
+    # Years read in pairs: "nineteen ninety", "twenty twenty four".
+    if 10 <= value < 100:
+        second = small(i + used)
+        if second is not None and second[0] >= 10:
+            return value * 100 + second[0], used + second[1]
+    total, current = 0, value
+    j = i + used
+    while j < len(toks):
+        tok = toks[j]
+        if tok == "hundred" and current < 100:
+            current *= 100
+            j += 1
+            if j + 1 < len(toks) and toks[j] == "and" and small(j + 1) is not None:
+                j += 1
+            nxt = small(j)
+            if nxt is not None:
+                current += nxt[0]
+                j += nxt[1]
+        elif tok in _SCALES and current > 0:
+            total += current * _SCALES[tok]
+            current = 0
+            j += 1
+            if j + 1 < len(toks) and toks[j] == "and" and small(j + 1) is not None:
+                j += 1
+            nxt = small(j)
+            if nxt is None:
+                break
+            current, used = nxt
+            j += used
+        else:
+            break
+    return total + current, j - i
+
+
+def normalise_words(words: list[str]) -> Tokens:
+    """Normalise words for matching: lowercase, no punctuation, numbers as digits.
+
+    ``words`` are raw words as transcribed or written (" Council,", "twenty-four",
+    "40%"). Hyphenated words split into parts, apostrophes vanish ("Japan's" ->
+    "japans"), fillers ("uh", "um") are dropped and spelled-out numbers become
+    digits ("twenty four" -> "24", "per cent" -> "percent"). Each token keeps
+    the range of source words it came from, so a match maps back to timestamps.
+    """
+    toks, src = _raw_tokens(words)
+    out = Tokens([], [], [])
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        run = _number_run(toks, i)
+        if run is not None:
+            value, used = run
+            out.tokens.append(str(value))
+            out.first.append(src[i])
+            out.last.append(src[i + used - 1])
+            i += used
+            continue
+        if tok == "per" and i + 1 < len(toks) and toks[i + 1] == "cent":
+            out.tokens.append("percent")
+            out.first.append(src[i])
+            out.last.append(src[i + 1])
+            i += 2
+            continue
+        out.tokens.append(tok)
+        out.first.append(src[i])
+        out.last.append(src[i])
+        i += 1
+    return out

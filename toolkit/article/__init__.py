@@ -1,0 +1,46 @@
+"""Read an episode's related article: paragraphs, quotes and proper nouns.
+
+An article arrives in one of three shapes, chosen by the file's suffix:
+
+* ``.txt``: text saved from a web page, boilerplate and all. General block
+  rules in the spirit of jusText classify each line (length, sentence-ending
+  punctuation, stop-word density, link and label patterns, photo credits,
+  author bios, key-value fact boxes) and the longest contiguous run of content
+  is kept. No rule names a site.
+* ``.md`` / ``.markdown``: front matter and ``#`` headings give the metadata
+  and section headings; markdown-it-py gives the paragraph text.
+* ``.html`` / ``.htm``: trafilatura extracts the main content and metadata.
+
+Quotes and proper nouns are found afterwards by plain rules, the same for
+every shape. An :class:`Article` is saved as versioned JSON like the transcript.
+
+The package keeps one job to a module: ``model`` (the dataclasses and their
+JSON), ``words`` (shared word lists and text helpers), ``text``, ``markdown``
+and ``html`` (one parser per shape), ``quotes``, ``nouns``, ``assemble``
+(numbering paragraphs and adding quotes and nouns) and ``reader`` (choosing
+the parser).
+"""
+
+from __future__ import annotations
+
+from .html import parse_html
+from .markdown import parse_markdown
+from .model import SCHEMA_VERSION, Article, Paragraph, Quote
+from .nouns import find_proper_nouns
+from .quotes import MIN_QUOTE_WORDS, find_quotes
+from .reader import read_article
+from .text import parse_text
+
+__all__ = [
+    "MIN_QUOTE_WORDS",
+    "SCHEMA_VERSION",
+    "Article",
+    "Paragraph",
+    "Quote",
+    "find_proper_nouns",
+    "find_quotes",
+    "parse_html",
+    "parse_markdown",
+    "parse_text",
+    "read_article",
+]
