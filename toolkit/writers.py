@@ -56,16 +56,61 @@ def make_cues(
                 for i in range(0, len(lines), max_lines):
                     cues.append(Cue(seg.start, seg.end, lines[i : i + max_lines], seg.speaker))
             continue
-        current: list[tuple[float, float, str]] = []
-        for item in timed:
-            trial = [t for _, _, t in current] + [item[2]]
-            if current and len(_wrap(trial, max_line_chars)) > max_lines:
-                cues.append(_cue(current, max_line_chars, seg.speaker))
-                current = []
-            current.append(item)
-        if current:
-            cues.append(_cue(current, max_line_chars, seg.speaker))
+        for chunk in _balanced_chunks(timed, max_line_chars, max_lines):
+            cues.append(_cue(chunk, max_line_chars, seg.speaker))
     return cues
+
+
+def _fits(words: list[str], width: int, max_lines: int) -> bool:
+    return len(_wrap(words, width)) <= max_lines
+
+
+def _balanced_chunks(
+    timed: list[tuple[float, float, str]], width: int, max_lines: int
+) -> list[list[tuple[float, float, str]]]:
+    """Split a segment's words into as few cues as fit, even in length, cut at punctuation.
+
+    A greedy fill leaves a last cue of one or two words ("Nations.") that
+    flashes by in half a second. Instead, a small dynamic programme picks the
+    cut points: each cue's length should be near the average, and a cut after
+    a comma or full stop is preferred to one inside a phrase.
+    """
+    words = [t for _, _, t in timed]
+    n_words = len(words)
+    # The fewest cues that fit, from a greedy fill.
+    n_cues, current = 1, []
+    for w in words:
+        if current and not _fits(current + [w], width, max_lines):
+            n_cues, current = n_cues + 1, []
+        current.append(w)
+    if n_cues == 1:
+        return [timed]
+    target = sum(len(w) + 1 for w in words) / n_cues
+    inf = float("inf")
+    # best[k][i]: cost of cutting words[:i] into k cues; back[k][i]: where the last cue starts.
+    best = [[inf] * (n_words + 1) for _ in range(n_cues + 1)]
+    back = [[0] * (n_words + 1) for _ in range(n_cues + 1)]
+    best[0][0] = 0.0
+    for k in range(1, n_cues + 1):
+        for end in range(1, n_words + 1):
+            for start in range(end - 1, -1, -1):
+                chunk = words[start:end]
+                if not _fits(chunk, width, max_lines):
+                    break
+                if best[k - 1][start] == inf:
+                    continue
+                length = sum(len(w) + 1 for w in chunk)
+                cost = ((length - target) / target) ** 2
+                if end < n_words and not chunk[-1].endswith((",", ".", ";", ":", "?", "!")):
+                    cost += 0.3
+                if best[k - 1][start] + cost < best[k][end]:
+                    best[k][end] = best[k - 1][start] + cost
+                    back[k][end] = start
+    cuts, end = [], n_words
+    for k in range(n_cues, 0, -1):
+        cuts.append((back[k][end], end))
+        end = back[k][end]
+    return [timed[a:b] for a, b in reversed(cuts)]
 
 
 def _cue(words: list[tuple[float, float, str]], width: int, speaker: str | None) -> Cue:
