@@ -73,3 +73,27 @@ def test_unknown_model_is_a_clear_error():
     assert result.exit_code == 1
     assert "gigantic" in result.output
     assert "Traceback" not in result.output
+
+
+def test_align_command_on_the_built_sample(site, tmp_path):
+    episode = site / SAMPLE_SLUG
+    dest = tmp_path / "alignment.json"
+    result = CliRunner().invoke(
+        cli, ["align", str(episode / "transcript.full.json"),
+              str(ROOT / "episodes" / SAMPLE_SLUG / "article.txt"), "-o", str(dest)]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(dest.read_text())
+    assert data["version"] == 1
+    assert data == json.loads((episode / "alignment.json").read_text())
+    assert "paragraphs discussed" in result.output
+
+
+def test_align_command_bad_transcript(tmp_path):
+    bad = tmp_path / "t.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(
+        cli, ["align", str(bad), str(ROOT / "episodes" / SAMPLE_SLUG / "article.txt")]
+    )
+    assert result.exit_code == 1
+    assert f"{bad}: cannot read transcript" in result.output

@@ -143,6 +143,9 @@ def transcribe_cmd(
         audio, TranscribeOptions(model=model, language=language), progress=not quiet
     )
     stem = Path(audio).stem
+    full = output_dir / f"{stem}.full.json"  # the data model, with word timings
+    fsutil.write_text(full, json.dumps(result.transcript.to_dict(), indent=1, ensure_ascii=False))
+    click.echo(f"wrote {full}")
     for fmt in fmts:
         dest = output_dir / f"{stem}.{fmt}"
         fsutil.write_text(dest, get_writer(fmt).render(result.transcript))
@@ -155,6 +158,38 @@ def transcribe_cmd(
         dest = output_dir / f"{stem}.alignment.json"
         fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
         click.echo(f"wrote {dest}")
+
+
+@cli.command("align")
+@click.argument("transcript", type=click.Path(path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the alignment (default: alignment.json beside TRANSCRIPT).",
+)
+@_errors_to_messages
+def align_cmd(transcript: Path, article: Path, output: Path | None) -> None:
+    """Align TRANSCRIPT (the transcript.full.json that build writes, or the
+    NAME.full.json that transcribe writes) to ARTICLE (.txt, .md or .html):
+    which paragraphs are discussed and when, and where each quotation is
+    heard. Writes a versioned alignment.json."""
+    from . import fsutil
+    from .align import align
+    from .article import read_article
+    from .transcript import Transcript
+
+    result = align(Transcript.load(transcript), read_article(article))
+    dest = output or transcript.with_name("alignment.json")
+    fsutil.write_text(dest, json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+    discussed = sum(p.discussed for p in result.paragraphs)
+    found = sum(q.status != "not_found" for q in result.quotes)
+    click.echo(
+        f"{discussed}/{len(result.paragraphs)} paragraphs discussed, "
+        f"{found}/{len(result.quotes)} quotes found; wrote {dest}"
+    )
 
 
 @cli.command()
