@@ -18,6 +18,7 @@ from mutagen.mp3 import MP3
 
 from toolkit.audio import probe
 from toolkit.cli import cli
+from toolkit.writers import WRITERS
 
 from .helpers import ROOT, SAMPLE_SLUG
 
@@ -36,10 +37,7 @@ def test_site_layout(site):
         f"{SLUG}.mp3",
         "chapters.json",
         "alignment.json",
-        "transcript.vtt",
-        "transcript.srt",
-        "transcript.json",
-        "transcript.txt",
+        *(f"transcript.{fmt}" for fmt in WRITERS),
     ):
         assert (episode / name).stat().st_size > 0, name
     assert not list(site.rglob("*.tmp")), "a temporary file was left behind"
@@ -73,7 +71,7 @@ def test_feedparser_reads_the_feed(site):
 
 def test_feed_carries_podcasting20_tags(site):
     xml = (site / "feed.xml").read_text()
-    for fmt in ("vtt", "srt", "json", "txt"):
+    for fmt in WRITERS:
         assert f'/{SLUG}/transcript.{fmt}"' in xml
     assert 'type="application/json+chapters"' in xml
     assert '<podcast:person role="guest">Daniel Reyes</podcast:person>' in xml

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from toolkit.serve import make_server
+from toolkit.writers import WRITERS
 
 from .helpers import SAMPLE_SLUG
 
@@ -85,7 +86,7 @@ def test_every_transcript_and_chapter_link_resolves(browser, base_url):
     page = browser.new_page()
     page.goto(f"{base_url}{SAMPLE_SLUG}/index.html")
     hrefs = page.eval_on_selector_all(".downloads a", "els => els.map(e => e.href)")
-    assert len(hrefs) == 6  # four transcripts, chapters, notes
+    assert len(hrefs) == len(WRITERS) + 2  # every transcript format, chapters, notes
     for href in hrefs:
         response = page.request.get(href)
         assert response.status == 200, href

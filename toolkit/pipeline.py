@@ -23,6 +23,7 @@ from .cache import TranscriptCache
 from .chapters import Chapter, chapters_from_alignment, to_podcast_json
 from .config import Episode, Person, Show, load_episodes, load_show
 from .render import make_environment
+from .soundbites import Soundbite, soundbites_from_alignment
 from .tagging import EpisodeTags, publish_mp3
 from .transcribe import TranscribeOptions, transcribe
 from .transcript import Transcript
@@ -55,6 +56,7 @@ class EpisodeJob:
     article: Article | None = None
     alignment: Alignment | None = None
     chapters: list[Chapter] = field(default_factory=list)
+    soundbites: list[Soundbite] = field(default_factory=list)
     audio_size: int = 0
     transcript_files: dict[str, str] = field(default_factory=dict)
 
@@ -195,9 +197,20 @@ def stage_align(job: EpisodeJob, opts: BuildOptions) -> None:
 
 
 def stage_chapters(job: EpisodeJob, opts: BuildOptions) -> None:
-    if job.alignment is not None and job.article is not None:
-        job.chapters = chapters_from_alignment(job.alignment, job.article, job.duration)
+    """One chapter list for tags, notes and feed: from the alignment, else by topic."""
+    if job.transcript is not None:
+        job.chapters = chapters_from_alignment(
+            job.alignment, job.article, job.transcript, job.duration
+        )
     fsutil.write_text(job.out_dir / "chapters.json", to_podcast_json(job.chapters))
+
+
+def stage_soundbites(job: EpisodeJob, opts: BuildOptions) -> None:
+    """Soundbites (``podcast:soundbite``) around the quotes the episode voices."""
+    if job.alignment is not None and job.transcript is not None:
+        job.soundbites = soundbites_from_alignment(
+            job.alignment, job.transcript, duration=job.duration
+        )
 
 
 def stage_transcript_files(job: EpisodeJob, opts: BuildOptions) -> None:
@@ -244,6 +257,7 @@ EPISODE_STAGES: list[Stage] = [
     stage_article,
     stage_align,
     stage_chapters,
+    stage_soundbites,
     stage_transcript_files,
     stage_publish_audio,
     stage_render_episode,

@@ -37,12 +37,40 @@ class Segment:
 
 
 @dataclass
+class Correction:
+    """One spelling fixed after transcription (see :mod:`toolkit.vocabulary`).
+
+    ``original`` is the text as transcribed, ``corrected`` what replaced it,
+    ``start``/``end`` the time span of the replaced words and ``segment`` the
+    id of the segment holding them.
+    """
+
+    start: float
+    end: float
+    original: str
+    corrected: str
+    segment: int
+
+
+@dataclass
 class Transcript:
     language: str
     duration: float
     segments: list[Segment] = field(default_factory=list)
     model: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    corrections: list[Correction] = field(default_factory=list)
+    #: "transcribe": the text is in ``language``, the language spoken;
+    #: "translate": the text is Whisper's English translation of it.
+    task: str = "transcribe"
+    #: How sure language detection was of ``language``; None when it was given
+    #: or the model is English-only.
+    language_probability: float | None = None
+
+    @property
+    def text_language(self) -> str:
+        """The language the text is written in: English for a translation."""
+        return "en" if self.task == "translate" else self.language
 
     @property
     def text(self) -> str:
@@ -77,6 +105,11 @@ class Transcript:
                 segments=segments,
                 model=data.get("model", ""),
                 options=data.get("options", {}),
+                # Absent from files written before corrections were recorded.
+                corrections=[Correction(**c) for c in data.get("corrections", [])],
+                # Absent from files written before translation and detection were recorded.
+                task=data.get("task", "transcribe"),
+                language_probability=data.get("language_probability"),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise TranscriptError(f"malformed transcript: {e}", source) from e

@@ -12,13 +12,20 @@ transcript's *text* instead:
   in-order path left out but that clearly match a paragraph (topics the hosts
   come back to, or discuss out of order). Boundaries are then moved to segment
   boundaries using each segment's own similarity, which also catches a single
-  sentence that plainly returns to an earlier paragraph.
+  sentence that plainly returns to an earlier paragraph. The episode's
+  introduction and outro are trimmed off the first and last paragraphs: there
+  a segment that sounds more like a mention of the story itself (its author,
+  "the article", "a blog post we read") than like the paragraph is left out.
+  Names the ASR misspelt ("VPRK") count as the article's spelling ("DPRK")
+  when they are a letter or so away from one of its proper nouns.
 * **Quotes.** Each quote is located in the transcript's word sequence by fuzzy
   matching of normalised words (one word, one symbol, searched with rapidfuzz),
   refined by a small word-level fitting alignment, and timed by the matched
   words' timestamps. It is then classed ``verbatim``, ``near`` (differences
   listed; this includes a quote read only in part, the rest listed as not
   heard) or ``not_found``. Numbers compare by value ("twenty-four" = "24").
+  The similarity that decides "near" lets a misheard word ("cant" for
+  "cannot") cost less than a changed one, by the letters the two share.
   Telling an ASR slip from a real wording change needs the audio, so "near"
   covers both.
 

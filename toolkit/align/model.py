@@ -36,7 +36,8 @@ class QuoteMatch:
     status: str  # "verbatim" | "near" | "not_found"
     start: float | None
     end: float | None
-    #: Word-level similarity, 0-100, of the article's and the heard wording.
+    #: Similarity, 0-100, of the article's and the heard wording: a word
+    #: alignment in which a misheard word costs less than a changed one.
     score: float
     #: The transcript words matched, as transcribed.
     heard: str | None

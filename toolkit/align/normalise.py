@@ -21,6 +21,8 @@ _FILLERS = frozenset({"uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm"})
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[^\W_]+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+# Whisper splits long numbers into word pieces: " 300" ",000", " 4" ".1".
+_NUMBER_TAIL = re.compile(r"[,.]\d+")
 
 
 @dataclass
@@ -32,22 +34,34 @@ class Tokens:
     last: list[int]  # index of the last source word of each token
 
 
-def _raw_tokens(words: list[str]) -> tuple[list[str], list[int]]:
+def _raw_tokens(words: list[str]) -> tuple[list[str], list[int], list[int]]:
+    """Lowercase tokens of ``words``, each with its first and last source word."""
     out: list[str] = []
-    src: list[int] = []
+    first: list[int] = []
+    last: list[int] = []
     for i, word in enumerate(words):
         text = _APOSTROPHES.sub("", word.lower())
+        tail = _NUMBER_TAIL.match(text)
+        if tail and out and last[-1] == i - 1 and _DIGITS.fullmatch(out[-1]):
+            # A piece that goes on the number before it ("300" ",000" is 300000).
+            piece = tail.group(0)
+            if piece[0] == "," or "." not in out[-1]:
+                out[-1] += piece[1:] if piece[0] == "," else piece
+                last[-1] = i
+                text = text[tail.end() :]
         for tok in _TOKEN.findall(text):
             if tok[0].isdigit():
                 tok = tok.replace(",", "")
             if tok in _FILLERS:
                 continue
             out.append(tok)
-            src.append(i)
+            first.append(i)
+            last.append(i)
         if "%" in text:
             out.append("percent")
-            src.append(i)
-    return out, src
+            first.append(i)
+            last.append(i)
+    return out, first, last
 
 
 def _number_run(toks: list[str], i: int) -> tuple[int, int] | None:
@@ -74,7 +88,7 @@ def _number_run(toks: list[str], i: int) -> tuple[int, int] | None:
     first = small(i)
     if first is None:
         if _DIGITS.fullmatch(toks[i]) and i + 1 < len(toks) and toks[i + 1] in _SCALES:
-            return int(float(toks[i]) * _SCALES[toks[i + 1]]), 2
+            return round(float(toks[i]) * _SCALES[toks[i + 1]]), 2
         return None
     value, used = first
     # Years read in pairs: "nineteen ninety", "twenty twenty four".
@@ -117,10 +131,12 @@ def normalise_words(words: list[str]) -> Tokens:
     ``words`` are raw words as transcribed or written (" Council,", "twenty-four",
     "40%"). Hyphenated words split into parts, apostrophes vanish ("Japan's" ->
     "japans"), fillers ("uh", "um") are dropped and spelled-out numbers become
-    digits ("twenty four" -> "24", "per cent" -> "percent"). Each token keeps
-    the range of source words it came from, so a match maps back to timestamps.
+    digits ("twenty four" -> "24", "per cent" -> "percent"), and a number that
+    Whisper split into word pieces (" 300" ",000") is joined up again. Each token
+    keeps the range of source words it came from, so a match maps back to
+    timestamps.
     """
-    toks, src = _raw_tokens(words)
+    toks, src, src_last = _raw_tokens(words)
     out = Tokens([], [], [])
     i = 0
     while i < len(toks):
@@ -130,17 +146,17 @@ def normalise_words(words: list[str]) -> Tokens:
             value, used = run
             out.tokens.append(str(value))
             out.first.append(src[i])
-            out.last.append(src[i + used - 1])
+            out.last.append(src_last[i + used - 1])
             i += used
             continue
         if tok == "per" and i + 1 < len(toks) and toks[i + 1] == "cent":
             out.tokens.append("percent")
             out.first.append(src[i])
-            out.last.append(src[i + 1])
+            out.last.append(src_last[i + 1])
             i += 2
             continue
         out.tokens.append(tok)
         out.first.append(src[i])
-        out.last.append(src[i])
+        out.last.append(src_last[i])
         i += 1
     return out

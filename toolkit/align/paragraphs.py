@@ -9,12 +9,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..article import Article
 from .model import ParagraphMatch, _r
-from .normalise import Tokens, normalise_words
-from .terms import _content_term, _content_terms, _identity
+from .normalise import Tokens
+from .terms import _content_term, _identity, _name_terms, _respell, _text_terms
 from .timeline import _Timeline
 
 #: A segment needs this many content words for its own similarity to relabel it.
 _MIN_SEGMENT_TERMS = 5
+#: Words a host uses for the story itself, when introducing it ("a blog post we read").
+_STORY_WORDS = "article story piece post blog report headline news read wrote written author"
 
 
 def _in_order_path(
@@ -98,7 +100,12 @@ def _align_paragraphs(
     if n_par == 0 or len(tl.words) == 0:
         return empty, {sid: None for sid in tl.seg_ids}
 
-    # Content terms of the transcript, each with the word it came from.
+    par_docs = []
+    for p in article.paragraphs:
+        par_docs.append(_text_terms(f"{p.heading}\n{p.text}" if p.heading else p.text))
+
+    # Content terms of the transcript, each with the word it came from; names
+    # the ASR misspelt are spelled as the article does.
     terms: list[str] = []
     term_word: list[int] = []
     for tok, first in zip(norm.tokens, norm.first, strict=True):
@@ -106,6 +113,9 @@ def _align_paragraphs(
         if term is not None:
             terms.append(term)
             term_word.append(first)
+    known = {term for doc in par_docs for term in doc}
+    capital = [tl.words[w].strip()[:1].isupper() for w in term_word]
+    terms = _respell(terms, capital, known, _name_terms(article.proper_nouns))
     term_word_arr = np.asarray(term_word, dtype=np.int64)
     term_time = (tl.starts[term_word_arr] + tl.ends[term_word_arr]) / 2 if terms else np.zeros(0)
     term_time = np.maximum.accumulate(term_time) if terms else term_time  # ASR may jitter
@@ -118,10 +128,6 @@ def _align_paragraphs(
     hi = np.searchsorted(term_time, win_start + window, side="left")
     win_docs = [terms[a:b] for a, b in zip(lo, hi, strict=True)]
 
-    par_docs = []
-    for p in article.paragraphs:
-        text = f"{p.heading}\n{p.text}" if p.heading else p.text
-        par_docs.append(_content_terms(normalise_words(text.split()).tokens))
     seg_docs = [terms[a:b] for a, b in _segment_term_ranges(tl, term_word_arr)]
 
     if not any(par_docs) or not terms:
@@ -130,7 +136,12 @@ def _align_paragraphs(
     vec.fit(par_docs + win_docs)
     par_m = vec.transform(par_docs)
     sim = (par_m @ vec.transform(win_docs).T).toarray()  # paragraphs x windows
-    seg_sim = (par_m @ vec.transform(seg_docs).T).toarray()  # paragraphs x segments
+    seg_m = vec.transform(seg_docs)
+    seg_sim = (par_m @ seg_m.T).toarray()  # paragraphs x segments
+    # How much each segment sounds like the story's headline, byline and date.
+    frame_doc = _text_terms(article.byline or "")
+    frame_doc += [t for t in _text_terms(_STORY_WORDS) if t not in known]
+    frame_sim = (vec.transform([frame_doc]) @ seg_m.T).toarray()[0]
 
     # First pass: the best in-order path.
     gain = sim - threshold
@@ -161,7 +172,7 @@ def _align_paragraphs(
     labels = [(int(win_label[w]), int(win_pass[w])) for w in seg_win]
     # One segment is short, so its own similarity is low even on topic: it must
     # only beat a quarter of the window threshold to pull a boundary.
-    labels = _refine_boundaries(labels, seg_sim, tl, threshold / 4, window / 2)
+    labels = _refine_boundaries(labels, seg_sim, frame_sim, tl, threshold / 4, window / 2)
     # A sentence that plainly returns to another paragraph ("which brings us back
     # to ...") is too short for the windows to see; its own similarity can.
     for k, (cur, _) in enumerate(labels):
@@ -220,6 +231,15 @@ def _align_paragraphs(
     return matches, seg_par
 
 
+def _opens_sentence(tl: _Timeline) -> list[bool]:
+    """For each segment, whether it starts a sentence (the one before it ends one)."""
+    out = [True]
+    for first, last in tl.seg_words[:-1]:
+        tail = tl.words[last - 1].strip().rstrip("\"'\u201d\u2019)") if last > first else "."
+        out.append(tail.endswith((".", "?", "!")))
+    return out
+
+
 def _segment_term_ranges(tl: _Timeline, term_word: np.ndarray) -> list[tuple[int, int]]:
     firsts = np.asarray([a for a, _ in tl.seg_words], dtype=np.int64)
     lasts = np.asarray([b for _, b in tl.seg_words], dtype=np.int64)
@@ -231,6 +251,7 @@ def _segment_term_ranges(tl: _Timeline, term_word: np.ndarray) -> list[tuple[int
 def _refine_boundaries(
     labels: list[tuple[int, int]],
     seg_sim: np.ndarray,
+    frame_sim: np.ndarray,
     tl: _Timeline,
     threshold: float,
     reach: float,
@@ -243,6 +264,12 @@ def _refine_boundaries(
     by up to ``reach`` seconds but never past the neighbouring boundaries. So a
     lead-in question that names the topic joins its paragraph, while filler and
     reaction lines at the edges ("Sure thing.") fall outside both.
+
+    The first paragraph's run and the last one's are then trimmed of an
+    introduction and an outro: there a segment must also beat its similarity
+    to the story's headline, byline and date (``frame_sim``), because a host
+    who names the story ("today we read a story from January about Japan and
+    the Security Council") introduces the whole article, not its first paragraph.
     """
     labels = list(labels)
     runs = _runs(labels)
@@ -282,27 +309,35 @@ def _refine_boundaries(
         runs[r - 1] = (a_start, c1, a_label)
         runs[r] = (c2, b_end, b_label)
 
-    # The transcript's own edges: trim an intro or outro off a paragraph that
-    # begins or ends the episode.
-    n = len(labels)
-    if runs and runs[0][2][0] >= 0:
-        _, b_end, label = runs[0]
-        hi, total, best, cut = 0, 0.0, 0.0, 0
-        while hi < b_end - 1 and tl.seg_start[hi] - tl.seg_start[0] <= reach:
-            total += own(hi, label)
-            hi += 1
-            if -total > best + 1e-9:
-                best, cut = -total, hi
-        for k in range(cut):
-            labels[k] = none
-    if runs and runs[-1][2][0] >= 0:
-        a_start, _, label = runs[-1]
-        lo, total, best, cut = n, 0.0, 0.0, n
-        while lo - 1 > a_start and tl.seg_end[-1] - tl.seg_end[lo - 1] <= reach:
-            lo -= 1
-            total += own(lo, label)
-            if -total > best + 1e-9:
-                best, cut = -total, lo
-        for k in range(cut, n):
-            labels[k] = none
+    def edge(k: int, label: tuple[int, int]) -> float:
+        return float(seg_sim[label[0], k]) - max(threshold, float(frame_sim[k]))
+
+    # Edges are cut between sentences: Whisper may break a segment mid-sentence.
+    opens = _opens_sentence(tl)
+
+    # The introduction: cut the head of the first run where the running sum of
+    # edge() is lowest, looking up to ``reach`` seconds past the best cut so far.
+    labelled = [r for r in _runs(labels) if r[2][0] >= 0]
+    if labelled:
+        a, b, label = labelled[0]
+        k, total, best_cut, cut = a, 0.0, 0.0, a
+        while k < b - 1 and tl.seg_start[k] - tl.seg_start[cut] <= reach:
+            total += edge(k, label)
+            k += 1
+            if -total > best_cut + 1e-9 and opens[k]:
+                best_cut, cut = -total, k
+        for j in range(a, cut):
+            labels[j] = none
+    # The outro: the same from the tail of the last run.
+    labelled = [r for r in _runs(labels) if r[2][0] >= 0]
+    if labelled:
+        a, b, label = labelled[-1]
+        k, total, best_cut, cut = b, 0.0, 0.0, b
+        while k - 1 > a and tl.seg_end[cut - 1] - tl.seg_end[k - 1] <= reach:
+            k -= 1
+            total += edge(k, label)
+            if -total > best_cut + 1e-9 and opens[k]:
+                best_cut, cut = -total, k
+        for j in range(cut, b):
+            labels[j] = none
     return labels

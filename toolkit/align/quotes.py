@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ..article import Article
@@ -67,6 +67,29 @@ def _fit(quote: list[str], hay: list[str]) -> tuple[int, int, float]:
     last, first = dist[m], start[m]
     e = min(range(n + 1), key=lambda j: (last[j], j - first[j], j))
     return first[e], e, last[e]
+
+
+def _similarity(said: list[str], heard: list[str]) -> float:
+    """How alike two wordings are, 0-100, letting a misheard word cost less than a changed one.
+
+    A word alignment of the normalised words: a word left out or heard extra
+    costs 1, a word heard as another costs one minus their letter similarity
+    ("cant" for "cannot" 0.33, "boats" for "vessels" 0.71), and the total is
+    taken from the longer wording's length. ASR slips keep most letters;
+    paraphrase changes the words, so it scores lower.
+    """
+    m, n = len(said), len(heard)
+    if not m or not n:
+        return 100.0 if m == n else 0.0
+    swap = (1.0 - process.cdist(said, heard, scorer=Levenshtein.normalized_similarity)).tolist()
+    prev = [float(j) for j in range(n + 1)]
+    for i in range(1, m + 1):
+        row = swap[i - 1]
+        cur = [float(i)] + [0.0] * n
+        for j in range(1, n + 1):
+            cur[j] = min(prev[j - 1] + row[j - 1], prev[j] + 1.0, cur[j - 1] + 1.0)
+        prev = cur
+    return 100.0 * (1.0 - prev[n] / max(m, n))
 
 
 def _show(word: str) -> str:
@@ -141,7 +164,7 @@ def _match_quote(
         a = max(lo, lo + found.dest_start - slack)
         b = min(hi, lo + found.dest_end + slack)
         s, e, _ = _fit(qn.tokens, norm.tokens[a:b])
-        score = fuzz.ratio(needle, hay[a + s : a + e])
+        score = _similarity(qn.tokens, norm.tokens[a + s : a + e])
         if e > s and (best is None or score > best[0]):
             best = (score, a + s, a + e)
         partial_at.append((max(lo, lo + found.dest_start - m), min(hi, lo + found.dest_end + m)))
@@ -153,7 +176,7 @@ def _match_quote(
             if qe - qs >= max(_MIN_PART_WORDS, 0.4 * m) and (
                 fuzz.ratio(needle[qs:qe], hay[a + s : a + e]) >= near
             ):
-                best = (fuzz.ratio(needle, hay[a + s : a + e]), a + s, a + e)
+                best = (_similarity(qn.tokens, norm.tokens[a + s : a + e]), a + s, a + e)
                 break
         else:
             score = round(best[0], 1) if best else 0.0
