@@ -74,7 +74,12 @@ def build(seed: int) -> tuple[Transcript, Article, list[bool], list[float], list
         url=None,
         paragraphs=paragraphs,
         quotes=quotes,
-        proper_nouns=[],
+        # Names to respell misheard words towards, as many as a long news story
+        # has; drawn apart so that the episode itself does not change.
+        proper_nouns=[
+            str(w).capitalize()
+            for w in np.random.default_rng(seed + 1).choice(vocab[800:], size=80, replace=False)
+        ],
     )
 
     # The conversation: 40 paragraphs discussed in order, with chatter between.

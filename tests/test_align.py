@@ -341,3 +341,54 @@ def test_quote_read_in_part_is_near(episode: Episode) -> None:
     assert q.start is not None and q.end is not None
     start, end = episode.quote_times[1]
     assert abs(q.start - start) <= 0.5 and abs(q.end - end) <= 0.5
+
+
+def test_number_split_by_whisper_is_joined() -> None:
+    """Whisper writes "300,000" as the words " 300" and ",000"; they are one number."""
+    norm = normalise_words([" around", " 300", ",000", " journeys"])
+    assert norm.tokens == ["around", "300000", "journeys"]
+    assert norm.first == [0, 1, 3] and norm.last == [0, 2, 3]
+    assert normalise_words([" 4", ".1", " million"]).tokens == normalise_words(["4,100,000"]).tokens
+
+
+def test_quote_heard_with_asr_slips_is_near() -> None:
+    """A quote read in full but misheard in a few letters is found, and timed from its start."""
+    quote = "A railway that local people cannot afford to use is only half reopened."
+    article = make_article()
+    article.paragraphs[1].text += f' "{quote}" the minister said.'
+    article.quotes = [Quote(text=quote, speaker=None, paragraph=1)]
+    heard = "a railway at low-gill people can't afford to use it only half reopened."
+    ep = build_episode([INTRO, BLOCK_0, (1, [f"The minister said << {heard} >>"]), OUTRO])
+    (q,) = align(ep.transcript, article).quotes
+    assert q.status == "near"
+    assert q.start is not None and abs(q.start - ep.quote_times[-1][0]) <= 0.5
+
+
+def test_intro_that_names_the_story_is_not_the_first_paragraph() -> None:
+    """A host who introduces "the story" is not yet discussing its first paragraph."""
+    intro = (
+        None,
+        [
+            "Hello and welcome back to the show.",
+            "Today we read a news story about Japan and its new seat at the United Nations.",
+            "It is a good one.",
+        ],
+    )
+    ep = build_episode([intro, BLOCK_0, BRIDGE, BLOCK_2, BRIDGE, BLOCK_3, OUTRO])
+    result = align(ep.transcript, make_article())
+    first = result.paragraphs[0]
+    assert first.start is not None and abs(first.start - ep.block_start[0]) <= 3.0
+    assert all(result.segment_paragraph[i] is None for i in ep.block_segments[None][:3])
+
+
+def test_misspelt_name_counts_for_the_article_spelling() -> None:
+    """A name the ASR misspelt ("Ishikani") is read as the article spells it."""
+    from toolkit.align.terms import _name_terms, _respell
+
+    names = _name_terms(["Kimihiro Ishikane", "DPRK", "UN"])
+    assert names == ["dprk", "ishikane", "kimihiro"]
+    terms = ["ishikani", "vprk", "kibitiro", "council", "pound", "dprc"]
+    capital = [True, True, True, True, True, False]  # "dprc" was written in lower case
+    assert _respell(terms, capital, {"council"}, names) == [
+        "ishikane", "dprk", "kimihiro", "council", "pound", "dprc",
+    ]  # fmt: skip

@@ -1,14 +1,25 @@
-"""Synthesize the sample show's episode and its exact ground truth.
+"""Synthesize a scripted discussion episode and its exact ground truth.
 
-Reads the conversation in ``tools/sample_episode/script.json`` (a host and a
-guest discussing the PassBlue article in
+Reads a conversation script (by default ``tools/sample_episode/script.json``,
+a host and a guest discussing the PassBlue article in
 ``episodes/001-japan-security-council/article.txt``), speaks every line with
-espeak-ng in two different voices, joins the lines with pydub and writes:
+espeak-ng, each speaker in their own voice, joins the lines with pydub and
+writes:
 
-* ``episodes/001-japan-security-council/audio.mp3``: mono, 22.05 kHz, 64 kbit/s;
-* ``tools/sample_episode/ground_truth.json``: for every line its speaker, start
-  and end (seconds), text and the article paragraph it discusses, and for every
-  word-for-word quote of the article its own start and end.
+* the episode audio (by default ``episodes/001-japan-security-council/audio.mp3``):
+  mono, 22.05 kHz, 64 kbit/s unless ``--bitrate`` says otherwise;
+* the ground truth (by default ``tools/sample_episode/ground_truth.json``): for
+  every line its speaker, start and end (seconds), text and the article
+  paragraph it discusses, and for every word-for-word quote of the article its
+  own start and end.
+
+The script is JSON: ``speakers`` maps a role to its ``name``, espeak-ng
+``voice`` and optional ``speed`` (words per minute, default 155) and ``pitch``
+(0-99, espeak-ng's default when absent); ``lines`` is the conversation, each
+line with its ``speaker`` role, ``text``, the first words of the article
+``paragraph`` it discusses (or null) and the ``quotes`` it reads verbatim from
+the article. An optional ``seed`` changes the pauses between turns. The
+article may be any format ``toolkit.article`` reads (text, Markdown, HTML).
 
 Times are exact, not estimated. Each line is cut into chunks (the text before a
 quote, the quote, the text after it), each chunk is synthesized on its own and
@@ -22,9 +33,11 @@ bit-exact output, so two runs give the same bytes.
 
 Usage::
 
-    .venv/bin/python tools/make_sample_episode.py [--out PATH] [--truth PATH]
+    .venv/bin/python tools/make_sample_episode.py [--script PATH] [--article PATH]
+        [--out PATH] [--truth PATH] [--bitrate RATE]
 
-Needs ``espeak-ng`` and ``ffmpeg`` on the PATH.
+With no options it rebuilds the sample show's episode. Needs ``espeak-ng`` and
+``ffmpeg`` on the PATH.
 """
 
 from __future__ import annotations
@@ -105,14 +118,37 @@ def split_line(text: str, quotes: list[str]) -> list[Chunk]:
     return chunks
 
 
+def article_paragraphs(article_path: Path) -> tuple[str, list[str]]:
+    """The article's text and paragraphs, as saved and as the toolkit reads them.
+
+    A script names a paragraph by its first words and quotes it verbatim; both
+    are checked against the raw lines of the file and, for formats with markup
+    (Markdown, HTML), against the clean paragraphs that ``toolkit.article``
+    reads from it.
+    """
+    raw = article_path.read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in raw.splitlines() if p.strip()]
+    texts = [raw]
+    try:
+        from toolkit.article import read_article
+
+        clean = [p.text for p in read_article(article_path).paragraphs]
+    except ImportError:  # run outside the project's environment: raw lines only
+        clean = []
+    paragraphs += clean
+    texts += clean
+    return "\n".join(texts), paragraphs
+
+
 def load_script(script_path: Path, article_path: Path) -> dict:
     """Load the script and check it against the article."""
     script = json.loads(script_path.read_text(encoding="utf-8"))
-    article = article_path.read_text(encoding="utf-8")
-    paragraphs = [p.strip() for p in article.splitlines() if p.strip()]
+    article, paragraphs = article_paragraphs(article_path)
     speakers = script.get("speakers", {})
-    for role in ("host", "guest"):
-        if not {"name", "voice"} <= set(speakers.get(role, {})):
+    if not speakers:
+        raise ScriptError("the script has no speakers")
+    for role, who in speakers.items():
+        if not {"name", "voice"} <= set(who):
             raise ScriptError(f"speakers.{role} needs a name and a voice")
     for i, line in enumerate(script["lines"]):
         if line["speaker"] not in speakers:
@@ -128,9 +164,14 @@ def load_script(script_path: Path, article_path: Path) -> dict:
     return script
 
 
-def synthesize(text: str, voice: str, speed: int, wav: Path) -> AudioSegment:
+def synthesize(
+    text: str, voice: str, speed: int, wav: Path, pitch: int | None = None
+) -> AudioSegment:
     """Speak ``text`` with espeak-ng into ``wav`` and return it trimmed of silence."""
-    cmd = ["espeak-ng", "-b", "1", "-v", voice, "-s", str(speed), "-w", str(wav), "--stdin"]
+    cmd = ["espeak-ng", "-b", "1", "-v", voice, "-s", str(speed)]
+    if pitch is not None:
+        cmd += ["-p", str(pitch)]
+    cmd += ["-w", str(wav), "--stdin"]
     try:
         subprocess.run(cmd, input=text.encode("utf-8"), check=True, capture_output=True)
     except subprocess.CalledProcessError as e:
@@ -166,7 +207,7 @@ def seconds(samples: int) -> float:
 def build(script: dict, workdir: Path) -> tuple[AudioSegment, dict]:
     """Synthesize every line; return the episode audio and its ground truth."""
     speakers = script["speakers"]
-    rng = random.Random(PAUSE_SEED)
+    rng = random.Random(script.get("seed", PAUSE_SEED))
     pieces: list[AudioSegment] = []
     pos = 0  # samples so far
 
@@ -193,7 +234,14 @@ def build(script: dict, workdir: Path) -> tuple[AudioSegment, dict]:
                 add(silence(pause))
             wav = workdir / f"chunk{n_chunk:04d}.wav"
             n_chunk += 1
-            seg = synthesize(chunk.speak, who["voice"], int(who.get("speed", 155)), wav)
+            pitch = who.get("pitch")
+            seg = synthesize(
+                chunk.speak,
+                who["voice"],
+                int(who.get("speed", 155)),
+                wav,
+                None if pitch is None else int(pitch),
+            )
             chunk_start = pos
             add(seg)
             if chunk.quote is not None:
@@ -223,16 +271,25 @@ def build(script: dict, workdir: Path) -> tuple[AudioSegment, dict]:
         "article": "",
         "sample_rate": FRAME_RATE,
         "duration": seconds(pos),
-        "speakers": {
-            role: {"name": s["name"], "voice": s["voice"], "speed": int(s.get("speed", 155))}
-            for role, s in speakers.items()
-        },
+        "speakers": {role: _voice(s) for role, s in speakers.items()},
         "lines": truth_lines,
     }
     return audio, truth
 
 
-def export_mp3(audio: AudioSegment, out: Path) -> None:
+def _voice(speaker: dict) -> dict:
+    """A speaker's voice settings as recorded in the ground truth."""
+    out = {
+        "name": speaker["name"],
+        "voice": speaker["voice"],
+        "speed": int(speaker.get("speed", 155)),
+    }
+    if speaker.get("pitch") is not None:
+        out["pitch"] = int(speaker["pitch"])
+    return out
+
+
+def export_mp3(audio: AudioSegment, out: Path, bitrate: str = BITRATE) -> None:
     """Encode ``audio`` as a mono 22.05 kHz MP3 at ``out``, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -241,7 +298,7 @@ def export_mp3(audio: AudioSegment, out: Path) -> None:
         audio.export(
             tmp,
             format="mp3",
-            bitrate=BITRATE,
+            bitrate=bitrate,
             # Bit-exact output and no metadata make the file byte-reproducible.
             parameters=f"-ac 1 -ar {FRAME_RATE} -map_metadata -1 "
             "-fflags +bitexact -flags:a +bitexact".split(),
@@ -279,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE, help="article text")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="MP3 to write")
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH, help="ground truth JSON")
+    parser.add_argument(
+        "--bitrate", default=BITRATE, help=f"MP3 bit rate, as ffmpeg takes it (default {BITRATE})"
+    )
     args = parser.parse_args(argv)
 
     for tool in ("espeak-ng", "ffmpeg"):
@@ -301,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{MIN_SECONDS:.0f}-{MAX_SECONDS:.0f} s",
             file=sys.stderr,
         )
-    export_mp3(audio, args.out)
+    export_mp3(audio, args.out, args.bitrate)
     write_json(truth, args.truth)
     n_quotes = sum(len(line["quotes"]) for line in truth["lines"])
     print(

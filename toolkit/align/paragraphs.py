@@ -138,7 +138,7 @@ def _align_paragraphs(
     sim = (par_m @ vec.transform(win_docs).T).toarray()  # paragraphs x windows
     seg_m = vec.transform(seg_docs)
     seg_sim = (par_m @ seg_m.T).toarray()  # paragraphs x segments
-    # How much each segment sounds like the story's headline, byline and date.
+    # How much each segment sounds like a mention of the story itself.
     frame_doc = _text_terms(article.byline or "")
     frame_doc += [t for t in _text_terms(_STORY_WORDS) if t not in known]
     frame_sim = (vec.transform([frame_doc]) @ seg_m.T).toarray()[0]
@@ -266,10 +266,12 @@ def _refine_boundaries(
     reaction lines at the edges ("Sure thing.") fall outside both.
 
     The first paragraph's run and the last one's are then trimmed of an
-    introduction and an outro: there a segment must also beat its similarity
-    to the story's headline, byline and date (``frame_sim``), because a host
-    who names the story ("today we read a story from January about Japan and
-    the Security Council") introduces the whole article, not its first paragraph.
+    introduction and an outro, cutting only between sentences. No neighbouring
+    paragraph competes there, so a segment must beat twice ``threshold``, and
+    also its similarity to a mention of the story itself (``frame_sim``: the
+    author, "the article", "a news story"): a host who says "today we read a
+    news story about Japan on the Security Council" introduces the whole
+    article, not its first paragraph.
     """
     labels = list(labels)
     runs = _runs(labels)
@@ -310,7 +312,8 @@ def _refine_boundaries(
         runs[r] = (c2, b_end, b_label)
 
     def edge(k: int, label: tuple[int, int]) -> float:
-        return float(seg_sim[label[0], k]) - max(threshold, float(frame_sim[k]))
+        # What a segment at the episode's edges earns on its paragraph's side.
+        return float(seg_sim[label[0], k]) - max(2 * threshold, float(frame_sim[k]))
 
     # Edges are cut between sentences: Whisper may break a segment mid-sentence.
     opens = _opens_sentence(tl)
