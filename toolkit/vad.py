@@ -1,0 +1,232 @@
+"""Find the stretches of audio that hold speech, so Whisper skips the rest.
+
+Voice activity detection uses the Silero VAD model that the ``silero-vad``
+PyPI package ships inside itself (``silero_vad/data/silero_vad.jit``), run by
+torch, which openai-whisper already needs: nothing is downloaded at run time.
+
+The spans it returns feed openai-whisper's ``clip_timestamps``: Whisper then
+decodes only the speech, so music beds and silences cost nothing and cannot
+turn into invented text. Whisper's timestamps stay relative to the whole file.
+The same spans let :func:`toolkit.guards.clean` drop any word placed outside
+speech.
+
+torch and silero_vad are imported inside the functions that need them, so
+that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib.resources
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from .errors import AudioError, ModelError
+
+if TYPE_CHECKING:
+    from .transcript import Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Timeline", "clip_timestamps", "compact", "merge_spans", "speech_spans"]
+
+Span = tuple[float, float]
+
+MODEL_RATE = 16000  # the rate the VAD runs at; 8000 works too, others are resampled
+
+MIN_SILENCE = 1.0  # shorter gaps between padded spans are joined
+PAD = 0.5  # context kept each side of speech, so the first and last words are not clipped
+# clip_timestamps joins spans closer than this: every clip starts a new 30 s
+# decoding window, so splitting at each pause would decode more windows than
+# the whole file has (see bench/vad_speed.py).
+JOIN = 5.0
+THRESHOLD = 0.5  # Silero's own default speech probability
+MIN_SPEECH = 0.25  # shorter blips (clicks, breaths) are not speech
+
+
+@functools.cache
+def _model() -> Any:
+    """The Silero VAD TorchScript model, loaded once per process."""
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        import silero_vad  # noqa: F401  (checks it is installed)
+    except ImportError as e:
+        raise ModelError(
+            "voice activity detection needs the silero-vad package; run: pip install silero-vad"
+        ) from e
+    finally:
+        # silero_vad sets torch to one thread when imported; Whisper needs them all back.
+        torch.set_num_threads(threads)
+    path = importlib.resources.files("silero_vad.data") / "silero_vad.jit"
+    try:
+        with importlib.resources.as_file(path) as file, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit.load, torch >= 2.9
+            model = torch.jit.load(str(file), map_location="cpu")
+    except (OSError, RuntimeError, ValueError) as e:
+        raise ModelError(f"cannot load the Silero VAD model: {e}", path=str(path)) from e
+    return model.eval()
+
+
+def _to_model_rate(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
+    """Mono float32 audio at a rate Silero accepts (8 or 16 kHz), resampling if needed."""
+    import numpy as np
+
+    audio = np.asarray(samples, dtype=np.float32)
+    if audio.ndim != 1:
+        raise AudioError(f"voice activity detection needs mono audio, got shape {audio.shape}")
+    if sample_rate <= 0:
+        raise AudioError(f"bad sample rate {sample_rate}")
+    if sample_rate in (8000, MODEL_RATE):
+        audio = np.ascontiguousarray(audio)
+        return (audio if audio.flags.writeable else audio.copy()), sample_rate
+    # Linear interpolation is crude but plenty for deciding speech or not.
+    n_out = round(len(audio) * MODEL_RATE / sample_rate)
+    times = np.arange(n_out, dtype=np.float64) * (sample_rate / MODEL_RATE)
+    resampled = np.interp(times, np.arange(len(audio)), audio).astype(np.float32)
+    return resampled, MODEL_RATE
+
+
+def _raw_spans(audio: np.ndarray, rate: int, threshold: float, min_speech: float) -> list[Span]:
+    """Silero's speech stretches in seconds, split at every pause over 0.1 s, unpadded."""
+    import torch
+    from silero_vad import get_speech_timestamps
+
+    model = _model()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a 2 MB model on 32 ms chunks: more threads only add overhead
+    try:
+        found = get_speech_timestamps(
+            torch.from_numpy(audio),
+            model,
+            threshold=threshold,
+            sampling_rate=rate,
+            min_speech_duration_ms=round(min_speech * 1000),
+            min_silence_duration_ms=100,
+            speech_pad_ms=0,
+        )
+    finally:
+        torch.set_num_threads(threads)
+    return [(s["start"] / rate, s["end"] / rate) for s in found]
+
+
+def merge_spans(
+    spans: Iterable[Span], *, min_silence: float, pad: float, duration: float | None = None
+) -> list[Span]:
+    """Pad each span by ``pad`` seconds, then join spans less than ``min_silence`` apart.
+
+    The result is sorted, never overlaps, and stays within ``[0, duration]``.
+    """
+    merged: list[list[float]] = []
+    for start, end in sorted(spans):
+        start = max(0.0, start - pad)
+        end = end + pad if duration is None else min(duration, end + pad)
+        if end <= start:
+            continue
+        if merged and start - merged[-1][1] < min_silence:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(round(s, 3), round(e, 3)) for s, e in merged]
+
+
+def speech_spans(
+    samples: np.ndarray,
+    sample_rate: int = 16000,
+    *,
+    min_silence: float = MIN_SILENCE,
+    pad: float = PAD,
+    threshold: float = THRESHOLD,
+    min_speech: float = MIN_SPEECH,
+) -> list[Span]:
+    """The ``(start, end)`` seconds of speech in mono ``samples``; ``[]`` when there is none.
+
+    Each stretch of speech is widened by ``pad`` seconds each side (within
+    the audio), then stretches less than ``min_silence`` seconds apart are
+    joined: with the defaults, pauses under 2 s stay inside a span.
+    ``threshold`` is Silero's speech probability and ``min_speech`` the
+    shortest stretch that counts. Pass the result to :func:`clip_timestamps`
+    for Whisper and to :func:`toolkit.guards.clean` afterwards.
+
+    Raises :class:`ModelError` when silero-vad is not installed and
+    :class:`AudioError` for audio that is not mono.
+    """
+    audio, rate = _to_model_rate(samples, sample_rate)
+    if len(audio) == 0:
+        return []
+    raw = _raw_spans(audio, rate, threshold, min_speech)
+    return merge_spans(raw, min_silence=min_silence, pad=pad, duration=len(audio) / rate)
+
+
+def clip_timestamps(spans: Sequence[Span], *, join: float = JOIN) -> list[float]:
+    """``spans`` flattened to ``[start, end, start, end, ...]`` for Whisper's ``clip_timestamps``.
+
+    Spans are sorted, and those less than ``join`` seconds apart are joined
+    into one clip. An empty list means there is nothing to transcribe: do not
+    call Whisper at all, because Whisper reads ``clip_timestamps=[]`` as "the
+    whole file".
+    """
+    flat: list[float] = []
+    for start, end in merge_spans(spans, min_silence=join, pad=0.0):
+        flat += [start, end]
+    return flat
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Where each speech span of the original audio lies in the audio :func:`compact` made."""
+
+    spans: tuple[Span, ...]  # seconds in the original audio
+    starts: tuple[float, ...]  # where each span starts in the compacted audio
+    duration: float  # of the original audio
+
+    def to_original(self, seconds: float) -> float:
+        """A time in the compacted audio as a time in the original audio."""
+        if not self.spans:
+            return seconds
+        i = max(0, bisect.bisect_right(self.starts, seconds) - 1)
+        start, end = self.spans[i]
+        return round(start + min(max(0.0, seconds - self.starts[i]), end - start), 3)
+
+    def restore(self, transcript: Transcript) -> Transcript:
+        """A copy of ``transcript`` of the compacted audio, timed against the original."""
+        t = self.to_original
+        segments = [
+            replace(
+                s,
+                start=t(s.start),
+                end=t(s.end),
+                words=[replace(w, start=t(w.start), end=t(w.end)) for w in s.words],
+            )
+            for s in transcript.segments
+        ]
+        return replace(transcript, segments=segments, duration=self.duration)
+
+
+def compact(
+    samples: np.ndarray, spans: Sequence[Span], sample_rate: int = 16000
+) -> tuple[np.ndarray, Timeline]:
+    """Only the speech of ``samples``, spans back to back, and the :class:`Timeline` to undo it.
+
+    Faster than ``clip_timestamps`` when the non-speech comes in many
+    separate stretches: each clip costs Whisper at least one decoding window
+    of its own, while compacted audio fills every window with speech. The
+    spans' padding keeps a natural pause between the joined pieces.
+    """
+    import numpy as np
+
+    pieces, starts, at = [], [], 0
+    merged = merge_spans(spans, min_silence=0.0, pad=0.0, duration=len(samples) / sample_rate)
+    for start, end in merged:
+        piece = samples[round(start * sample_rate) : round(end * sample_rate)]
+        pieces.append(piece)
+        starts.append(at / sample_rate)
+        at += len(piece)
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    timeline = Timeline(tuple(merged), tuple(starts), len(samples) / sample_rate)
+    return audio.astype(np.float32, copy=False), timeline
