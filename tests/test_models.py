@@ -227,3 +227,29 @@ def test_reader_dequantizes_and_reads_parts(tmp_path: Path) -> None:
     assert int(model.get("b")) == 7
     np.testing.assert_array_equal(model.get("e"), np.array([1.5, -2.0], dtype=np.float16))
     assert model.aliases == {"e": "c"}
+
+
+def test_a_folder_without_a_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as info:
+        models.resolve(tmp_path)
+    assert info.value.path == tmp_path
+    assert "model.bin" in str(info.value)
+    (tmp_path / "model.bin").write_bytes(b"")
+    with pytest.raises(ModelError) as info:
+        models.resolve_ct2(tmp_path)
+    assert "config.json" in str(info.value)
+
+
+def test_ct2_folder_resolves_for_both_engines() -> None:
+    folder = _tiny_en_dir()
+    assert models.resolve(folder) == models.ModelSource("model", "ct2-folder", folder)
+    assert models.resolve_ct2(str(folder)) == models.Ct2Source("model", "path", folder)
+
+
+def test_unknown_ct2_model_name_raises() -> None:
+    with pytest.raises(ModelError) as info:
+        models.resolve_ct2("tiny-en-nonexistent")
+    assert "tiny-en-nonexistent" in str(info.value)
+    with pytest.raises(ModelError) as info:
+        models.resolve_ct2("/no/such/folder")
+    assert info.value.path == Path("/no/such/folder")

@@ -95,3 +95,19 @@ def test_changed_options_miss_the_cache(transcripts):
     )
     assert not other.cached
     assert other.cache_path != first.cache_path
+
+
+def test_transcripts_without_task_or_language_probability_still_load(tmp_path):
+    from toolkit.transcript import Transcript
+
+    from .helpers import DATA
+
+    old = json.loads((DATA / "golden" / "sample-transcript.full.json").read_text())
+    old.pop("task", None)
+    old.pop("language_probability", None)
+    transcript = Transcript.from_dict(old)
+    assert (transcript.task, transcript.language_probability) == ("transcribe", None)
+    assert transcript.text_language == transcript.language
+    translated = Transcript.from_dict({**old, "task": "translate", "language_probability": 0.9})
+    assert (translated.text_language, translated.language_probability) == ("en", 0.9)
+    assert Transcript.from_dict(translated.to_dict()) == translated

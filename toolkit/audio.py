@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from .errors import AudioError
 
@@ -96,27 +98,90 @@ def probe(path: Path) -> AudioInfo:
     )
 
 
+def _ffmpeg_pcm(path: Path, sample_rate: int) -> list[str]:
+    """The ffmpeg command that decodes ``path`` to mono s16le at ``sample_rate``.
+
+    The same command as the ``whisper`` CLI runs, so both see the same samples.
+    """
+    from pydub.utils import get_encoder_name
+
+    return [
+        get_encoder_name(), "-nostdin", "-threads", "0", "-i", str(path),
+        "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le", "-ar", str(sample_rate), "-",
+    ]  # fmt: skip
+
+
+def stream(
+    path: Path, sample_rate: int = SAMPLE_RATE, chunk_seconds: float = 30.0
+) -> Iterator[np.ndarray]:
+    """Decode ``path`` piece by piece: mono float32 chunks in [-1, 1] at ``sample_rate``.
+
+    Each chunk but the last holds ``chunk_seconds`` of audio. Only one chunk is
+    in memory at a time, so an episode of any length streams in bounded memory.
+    Raises :class:`AudioError` when ffmpeg is missing or cannot decode the file
+    (after the chunks it did decode).
+    """
+    import numpy as np
+
+    path = Path(path)
+    chunk_bytes = 2 * max(1, round(chunk_seconds * sample_rate))
+    try:
+        proc = subprocess.Popen(
+            _ffmpeg_pcm(path, sample_rate),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError as e:
+        raise AudioError("ffmpeg is not installed", path) from e
+    stdout, stderr = cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
+    # stderr is drained by a thread so that ffmpeg never blocks on a full pipe.
+    errors: list[bytes] = []
+    drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+    drain.start()
+    got_any = False
+    try:
+        while True:
+            data = stdout.read(chunk_bytes)
+            if len(data) % 2:  # a sample split across reads
+                data += stdout.read(1)
+            if not data:
+                break
+            got_any = True
+            yield np.frombuffer(data, dtype="<i2").astype(np.float32) / np.float32(32768.0)
+    finally:
+        if proc.poll() is None:
+            proc.kill()  # the caller stopped early, or was interrupted
+        stdout.close()
+        proc.wait()
+        drain.join()
+        stderr.close()
+    if proc.returncode != 0 or not got_any:
+        lines = b"".join(errors).decode(errors="replace").strip().splitlines()
+        raise AudioError(f"ffmpeg could not decode the audio ({lines[-1] if lines else ''})", path)
+
+
 def decode(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Decode to mono float32 samples in [-1, 1] at ``sample_rate``, as Whisper wants.
 
     ffmpeg does the resampling exactly as the ``whisper`` CLI has it done, so both
-    see the same samples and give the same text.
+    see the same samples and give the same text. The whole file is held in
+    memory (4 bytes a sample: 230 MB an hour); :func:`stream` holds one chunk.
     """
     import numpy as np
-    from pydub.utils import get_encoder_name
 
-    cmd = [
-        get_encoder_name(), "-nostdin", "-threads", "0", "-i", str(path),
-        "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le", "-ar", str(sample_rate), "-",
-    ]  # fmt: skip
-    try:
-        proc = subprocess.run(cmd, capture_output=True, check=False)
-    except FileNotFoundError as e:
-        raise AudioError("ffmpeg is not installed", path) from e
-    if proc.returncode != 0 or not proc.stdout:
-        lines = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise AudioError(f"ffmpeg could not decode the audio ({lines[-1] if lines else ''})", path)
-    return np.frombuffer(proc.stdout, dtype=np.int16).astype(np.float32) / 32768.0
+    chunks = list(stream(path, sample_rate, chunk_seconds=60.0))
+    if len(chunks) == 1:
+        return chunks[0]
+    # Copy chunk by chunk, freeing each: the OS commits the output's pages only
+    # as they are written, so the peak stays near one copy of the audio.
+    out = np.empty(sum(len(c) for c in chunks), dtype=np.float32)
+    at = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        out[at : at + len(chunk)] = chunk
+        at += len(chunk)
+    return out
 
 
 def mime_type(info: AudioInfo) -> str:

@@ -1,37 +1,88 @@
-"""Transcribe audio with openai-whisper into a :class:`Transcript`, with caching."""
+"""Transcribe audio into a :class:`Transcript` with either engine, with caching.
+
+:func:`transcribe` is the entry point: it looks the transcript up in the cache
+first, so a rebuild with nothing changed loads no model and imports neither
+torch nor whisper. Otherwise :func:`run_engine` streams the audio through the
+chosen engine (:mod:`toolkit.engines`): optionally only its speech, found by
+voice activity detection, and always followed by the no-invented-text guards.
+
+Memory stays bounded on long episodes: the audio streams from ffmpeg and only
+its spectrogram (115 MB an hour) is held; with voice activity detection the
+samples (230 MB an hour) are held while the speech is found. An interrupted
+run (Ctrl-C) writes nothing to the cache, whose writes are atomic, so the next
+run starts cleanly.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .audio import SAMPLE_RATE, AudioInfo, decode, probe
+from .audio import SAMPLE_RATE, AudioInfo, probe
 from .cache import TranscriptCache, make_key
 from .errors import ModelError
-from .transcript import Segment, Transcript, Word
+from .transcript import Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
+    from tqdm import tqdm
+
+    from .engines import Progress
+
+__all__ = ["TASKS", "TranscribeOptions", "TranscribeResult", "run_engine", "transcribe"]
+
+TASKS = ("transcribe", "translate")
+
+# Bumped when the engines' output changes for the same options, so that old cache
+# entries miss. 2: word timings no longer steer seeking (no dropped speech).
+ENGINE_REVISION = 2
 
 
 @dataclass(frozen=True)
 class TranscribeOptions:
-    """Decoding options; every field takes part in the cache key."""
+    """Decoding options; every field takes part in the cache key.
+
+    ``engine`` is "openai" (openai-whisper) or "faster" (faster-whisper).
+    ``task`` "translate" makes an English translation. ``beam_size`` None is
+    greedy decoding, like whisper's Python API (the ``whisper`` CLI's default is
+    5). ``initial_prompt`` conditions the first window, or every window with
+    ``carry_initial_prompt`` (openai engine); ``hotwords`` biases every window
+    (faster engine). ``vad`` decodes only the speech that voice activity
+    detection finds.
+    """
 
     model: str = "tiny.en"
+    engine: str = "openai"
     language: str | None = None
     task: str = "transcribe"
-    beam_size: int | None = None  # None: greedy, like whisper's Python API
+    beam_size: int | None = None
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     condition_on_previous_text: bool = True
     initial_prompt: str | None = None
+    carry_initial_prompt: bool = False
+    hotwords: str | None = None
     word_timestamps: bool = True
+    vad: bool = False
 
-    def decode_kwargs(self) -> dict[str, Any]:
-        kwargs = asdict(self)
-        kwargs.pop("model")
-        if self.beam_size is not None:
-            kwargs["best_of"] = self.beam_size
-        return kwargs
+    def __post_init__(self) -> None:
+        from .engines import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ModelError(f"unknown engine '{self.engine}'; choose one of: {', '.join(ENGINES)}")
+        if self.task not in TASKS:
+            raise ModelError(f"unknown task '{self.task}'; choose one of: {', '.join(TASKS)}")
+        if self.beam_size is not None and self.beam_size < 1:
+            raise ModelError(f"beam size must be at least 1, not {self.beam_size}")
+
+    def cache_key(self, audio_sha256: str) -> str:
+        """The key of this audio transcribed with these options."""
+        return make_key(
+            audio_sha256, self.model, {**asdict(self), "engine_revision": ENGINE_REVISION}
+        )
 
 
 @dataclass
@@ -41,58 +92,103 @@ class TranscribeResult:
     cache_path: Path | None
 
 
-def _from_whisper(
-    result: dict[str, Any], duration: float, options: TranscribeOptions
-) -> Transcript:
-    segments = [
-        Segment(
-            id=i,
-            start=round(float(seg["start"]), 3),
-            end=round(float(seg["end"]), 3),
-            text=seg["text"].strip(),
-            words=[
-                Word(
-                    start=round(float(w["start"]), 3),
-                    end=round(float(w["end"]), 3),
-                    word=w["word"],
-                    probability=round(float(w["probability"]), 4),
-                )
-                for w in seg.get("words", [])
-            ],
-            avg_logprob=round(float(seg.get("avg_logprob", 0.0)), 4),
-            no_speech_prob=round(float(seg.get("no_speech_prob", 0.0)), 4),
-        )
-        for i, seg in enumerate(result["segments"])
-    ]
+class ProgressBar:
+    """A progress bar on stderr in seconds of audio, with the time left; one bar per phase."""
+
+    def __init__(self, duration: float):
+        self.duration = duration
+        self.phase: str | None = None
+        self.bar: tqdm | None = None
+
+    def __call__(self, phase: str, done: float, total: float) -> None:
+        from tqdm import tqdm
+
+        total = total or self.duration
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = tqdm(
+                total=round(total, 1),
+                desc=f"{phase:>12}",
+                unit="s",
+                file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
+                "[{elapsed}<{remaining}, {rate_fmt}]",
+            )
+        if self.bar is not None:
+            self.bar.update(max(0.0, round(min(done, total), 1) - self.bar.n))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _slices(samples: np.ndarray, seconds: float = 30.0) -> Iterator[np.ndarray]:
+    step = round(seconds * SAMPLE_RATE)
+    for start in range(0, len(samples), step):
+        yield samples[start : start + step]
+
+
+def _guard(transcript: Transcript, speech: list[tuple[float, float]] | None) -> Transcript:
+    """Drop invented text: words outside speech, sound captions, loops (:mod:`toolkit.guards`)."""
+    from .guards import clean
+
+    return clean(transcript, speech)
+
+
+def _empty(options: TranscribeOptions, duration: float) -> Transcript:
+    """The transcript of audio without speech: no segments, nothing decoded."""
     return Transcript(
-        language=result.get("language") or options.language or "",
+        language=options.language or ("en" if options.model.endswith(".en") else ""),
         duration=round(duration, 3),
-        segments=segments,
         model=options.model,
         options=json.loads(json.dumps(asdict(options))),  # as stored in JSON
+        task=options.task,
     )
 
 
-def run_whisper(audio: Path, options: TranscribeOptions, *, progress: bool = True) -> Transcript:
-    """Run openai-whisper on ``audio``; this loads the model (slow)."""
-    import whisper
+def run_engine(
+    audio: Path,
+    options: TranscribeOptions,
+    *,
+    progress: bool | Progress = True,
+    duration: float | None = None,
+    threads: int = 0,
+) -> Transcript:
+    """Transcribe ``audio`` with ``options.engine``; this loads the model (slow).
 
-    from .models import load_model
+    ``progress`` is True for a progress bar on stderr, False for none, or a
+    callable ``(phase, seconds_done, seconds_total)``. ``duration`` (seconds)
+    sizes the bar before the audio is read. ``threads`` sets the CPU threads
+    (0: one per core); it does not change the text.
+    """
+    from .audio import decode, stream
+    from .engines import get_engine
 
-    samples = decode(audio)
-    model = load_model(options.model)
-    if options.model.endswith(".en") and options.language not in (None, "en"):
-        raise ModelError(
-            f"model {options.model} only transcribes English, not {options.language!r}"
+    engine = get_engine(options.engine)
+    bar = ProgressBar(duration or 0.0) if progress is True else None
+    report = bar if bar is not None else progress or None
+    speech: list[tuple[float, float]] | None = None
+    try:
+        if options.vad:
+            from .vad import speech_spans
+
+            samples = decode(audio)
+            speech = speech_spans(samples, SAMPLE_RATE)
+            if not speech:
+                return _guard(_empty(options, len(samples) / SAMPLE_RATE), speech)
+            chunks: Iterator[np.ndarray] = _slices(samples)
+            del samples  # the chunks hold it until the spectrogram is made
+        else:
+            chunks = stream(audio)
+        transcript = engine.transcribe(
+            chunks, options, clips=speech, progress=report or None, threads=threads
         )
-    result = whisper.transcribe(
-        model,
-        samples,
-        verbose=False if progress else None,  # False: whisper's own tqdm progress bar
-        fp16=False,
-        **options.decode_kwargs(),
-    )
-    return _from_whisper(result, len(samples) / SAMPLE_RATE, options)
+    finally:
+        if bar is not None:
+            bar.close()
+    return _guard(transcript, speech)
 
 
 def transcribe(
@@ -101,14 +197,22 @@ def transcribe(
     *,
     info: AudioInfo | None = None,
     cache: TranscriptCache | None = None,
-    progress: bool = True,
+    progress: bool | Progress = True,
+    threads: int = 0,
 ) -> TranscribeResult:
-    """Transcribe ``audio``, reusing a cached transcript when nothing changed."""
+    """Transcribe ``audio``, reusing a cached transcript when nothing changed.
+
+    See :func:`run_engine` for ``progress`` and ``threads``. Raises :class:`AudioError` for
+    audio that cannot be read and :class:`ModelError` for a model or engine
+    that cannot be had (the message says what to install).
+    """
     info = info or probe(audio)
     cache = cache or TranscriptCache()
-    key = make_key(info.sha256, options.model, asdict(options))
+    key = options.cache_key(info.sha256)
     hit = cache.get(key)
     if hit is not None:
         return TranscribeResult(hit, True, cache.path(key))
-    transcript = run_whisper(Path(audio), options, progress=progress)
+    transcript = run_engine(
+        Path(audio), options, progress=progress, duration=info.duration, threads=threads
+    )
     return TranscribeResult(transcript, False, cache.put(key, transcript))

@@ -1,0 +1,82 @@
+"""Speech-recognition engines behind one interface.
+
+Each engine turns streamed 16 kHz audio into the same :class:`Transcript`:
+segments, words with their probabilities, the language (with its
+probability when it was detected) and each segment's no-speech probability.
+
+- ``openai``: openai-whisper, the default (:mod:`toolkit.engines.openai`);
+- ``faster``: faster-whisper on CTranslate2, an optional extra
+  (``pip install 'podcast-toolkit[faster]'``; :mod:`toolkit.engines.faster`).
+
+Both decode each 30 s window without letting word timestamps steer where the
+next window starts, then add the word timings window by window: with
+word-timestamp seeking, a mistimed last word can push the next window past
+speech that is then never transcribed (see :mod:`toolkit.engines.windows`).
+
+Nothing here imports torch, whisper or faster_whisper until an engine runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..transcribe import TranscribeOptions
+    from ..transcript import Transcript
+
+__all__ = ["ENGINES", "Engine", "Progress", "Span", "get_engine"]
+
+Span = tuple[float, float]
+
+Progress = Callable[[str, float, float], None]
+"""Called as ``progress(phase, done, total)``: seconds of audio done out of ``total``
+in ``phase`` ("reading", "transcribing", "word timings")."""
+
+# Engine name → (module, the distribution that provides it, the extra that installs it).
+ENGINES: dict[str, tuple[str, str, str | None]] = {
+    "openai": ("whisper", "openai-whisper", None),
+    "faster": ("faster_whisper", "faster-whisper", "faster"),
+}
+
+
+class Engine(Protocol):
+    """What :func:`get_engine` returns."""
+
+    name: str
+
+    def transcribe(
+        self,
+        chunks: Iterable[np.ndarray],
+        options: TranscribeOptions,
+        *,
+        clips: Sequence[Span] | None = None,
+        progress: Progress | None = None,
+        threads: int = 0,
+    ) -> Transcript:
+        """Transcribe mono float32 16 kHz ``chunks`` (the whole audio, streamed).
+
+        ``clips`` restricts decoding to these ``(start, end)`` seconds (speech
+        found by voice activity detection); None decodes everything.
+        ``threads`` is the number of CPU threads; 0 leaves the library's default
+        (one per core). The text does not depend on it.
+        """
+        ...
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called ``name``; :class:`ModelError` if unknown or not installed."""
+    if name not in ENGINES:
+        raise ModelError(f"unknown engine '{name}'; choose one of: {', '.join(ENGINES)}")
+    module, distribution, extra = ENGINES[name]
+    if importlib.util.find_spec(module) is None:
+        how = f"'podcast-toolkit[{extra}]'" if extra else distribution
+        raise ModelError(f"the {name} engine needs {distribution}; run: pip install {how}")
+    engine: Engine = importlib.import_module(f"{__name__}.{name}").ENGINE
+    return engine

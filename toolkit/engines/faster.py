@@ -1,0 +1,306 @@
+"""The faster-whisper engine: Whisper on CTranslate2, about twice as fast on a CPU.
+
+Installed with ``pip install 'podcast-toolkit[faster]'``. Models are
+CTranslate2 folders (:func:`toolkit.models.ct2_folder`): a local folder, the
+offline PyPI packages, or faster-whisper's own download.
+
+As in the openai engine, the log-Mel spectrogram is computed while the audio
+streams in (bit for bit faster-whisper's own, :mod:`toolkit.engines.features`),
+windows are decoded without word timestamps and the word timings are added
+window by window as each window's segments arrive (see
+:mod:`toolkit.engines.windows`). faster-whisper takes no spectrogram, so for
+the length of a call the model's ``feature_extractor`` hands back the given
+one; ``transcribe`` gets a zero-byte stand-in for the audio, whose length is
+all it reads.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError
+from . import Progress, Span
+from .features import log_mel, numpy_power_mel
+from .windows import (
+    FRAMES_PER_SECOND,
+    build_transcript,
+    check_task,
+    clip_frames,
+    flat_clips,
+    normalise_language,
+    window_size,
+)
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+    from ..transcribe import TranscribeOptions
+    from ..transcript import Transcript
+
+_MODEL_LOCK = threading.Lock()  # a model's feature extractor is swapped during a call
+SAMPLE_RATE = 16000
+
+
+def cpu_threads() -> int:
+    """The CPU cores this process may use: CTranslate2's thread count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@functools.lru_cache(maxsize=2)
+def _model(name: str, threads: int) -> WhisperModel:
+    """The CTranslate2 model ``name`` computing on ``threads`` threads, loaded once per process."""
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    from ..models import ct2_folder
+
+    folder = ct2_folder(name)
+    # Loading a float16 model on a CPU warns that it computes in float32 instead; that is
+    # the intent ("default": the model's own type where the CPU supports it).
+    level = ctranslate2.get_log_level()
+    ctranslate2.set_log_level(logging.ERROR)
+    try:
+        return WhisperModel(str(folder), device="cpu", compute_type="default", cpu_threads=threads)
+    except (RuntimeError, ValueError, OSError) as e:
+        raise ModelError(f"faster-whisper cannot load this model: {e}", path=folder) from e
+    finally:
+        ctranslate2.set_log_level(level)
+
+
+class _GivenFeatures:
+    """Stands in for a model's feature extractor: returns ``features`` for ``audio``."""
+
+    def __init__(self, inner: Any, audio: np.ndarray, features: np.ndarray):
+        self.inner, self.audio, self.features = inner, audio, features
+
+    def __call__(self, waveform: np.ndarray, *args: Any, **kwargs: Any) -> np.ndarray:
+        if waveform is self.audio:
+            return self.features
+        return self.inner(waveform, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _KeptEncodings:
+    """Wraps a model's ``encode`` to keep the encoder output of the latest windows.
+
+    The word timings of a window need the encoder's output for it, which the
+    decoding has just computed: about a third of the work per window. A full
+    window reaches ``encode`` as a slice of ``features`` (a view), whose
+    address tells the frame it starts at; a padded last window is a copy and
+    is encoded again when its words are timed.
+    """
+
+    def __init__(self, inner: Any, features: np.ndarray):
+        self.inner, self.features = inner, features
+        self.base = features.__array_interface__["data"][0]
+        self.kept: dict[int, Any] = {}
+
+    def __call__(self, segment: np.ndarray) -> Any:
+        output = self.inner(segment)
+        seek = self._seek(segment)
+        if seek is not None:
+            self.kept = {**{k: v for k, v in self.kept.items() if k > seek - 6000}, seek: output}
+        return output
+
+    def _seek(self, segment: np.ndarray) -> int | None:
+        if segment.base is None or segment.ndim != 2 or segment.strides != self.features.strides:
+            return None
+        offset = segment.__array_interface__["data"][0] - self.base
+        seek, rest = divmod(offset, self.features.itemsize)
+        return seek if rest == 0 and 0 <= seek < self.features.shape[1] else None
+
+    def take(self, seek: int) -> Any | None:
+        return self.kept.pop(seek, None)
+
+
+@contextmanager
+def _given_features(
+    model: WhisperModel, features: np.ndarray, n_samples: int
+) -> Iterator[tuple[np.ndarray, _KeptEncodings]]:
+    """Yield a stand-in audio array for which ``model`` uses ``features``, and its encodings."""
+    # A read-only view of one zero: as long as the audio, without its memory.
+    audio = np.broadcast_to(np.zeros(1, dtype=np.float32), (n_samples,))
+    with _MODEL_LOCK:
+        inner = model.feature_extractor
+        encodings = _KeptEncodings(model.encode, features)
+        model.feature_extractor = _GivenFeatures(inner, audio, features)
+        model.encode = encodings  # type: ignore[method-assign]
+        try:
+            yield audio, encodings
+        finally:
+            model.feature_extractor = inner
+            del model.encode  # back to the class's method
+
+
+def _segment_dict(segment: Any) -> dict[str, Any]:
+    return {
+        "seek": segment.seek,
+        "start": segment.start,
+        "end": segment.end,
+        "text": segment.text,
+        "tokens": list(segment.tokens),
+        "avg_logprob": segment.avg_logprob,
+        "no_speech_prob": segment.no_speech_prob,
+    }
+
+
+class FasterEngine:
+    """faster-whisper on the CPU, in the model's own precision (fp32 for these models)."""
+
+    name = "faster"
+
+    def transcribe(
+        self,
+        chunks: Iterable[np.ndarray],
+        options: TranscribeOptions,
+        *,
+        clips: Sequence[Span] | None = None,
+        progress: Progress | None = None,
+        threads: int = 0,
+    ) -> Transcript:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        codes = {code: code for code in _LANGUAGE_CODES}
+        language = options.language
+        if language is not None and language.strip().lower() not in codes:
+            language = normalise_language(language, codes, _english_names(codes))
+        elif language is not None:
+            language = language.strip().lower()
+        model = _model(options.model, threads or cpu_threads())
+        multilingual = model.model.is_multilingual
+        check_task(options, multilingual)
+        report = progress or (lambda phase, done, total: None)
+
+        features, n_samples = log_mel(
+            chunks,
+            numpy_power_mel(model.feature_extractor.mel_filters),
+            model.feature_extractor.hop_length,  # faster-whisper pads one hop
+            on_chunk=lambda n: report("reading", n / SAMPLE_RATE, 0.0),
+        )
+        content_frames = features.shape[-1] - 1
+        total = content_frames / FRAMES_PER_SECOND
+        frames = clip_frames(clips)
+        beam = options.beam_size or 1
+
+        with _given_features(model, features, n_samples) as (audio, encodings):
+            found, info = model.transcribe(
+                audio,
+                language=language,
+                task=options.task,
+                beam_size=beam,
+                best_of=beam,
+                temperature=list(options.temperature),
+                condition_on_previous_text=options.condition_on_previous_text,
+                initial_prompt=options.initial_prompt,
+                hotwords=options.hotwords,
+                word_timestamps=False,
+                vad_filter=False,
+                clip_timestamps=flat_clips(clips),
+            )
+            words = _WordTimer(model, features, frames, content_frames, encodings)
+            words.set_language(info.language, options.task)
+            segments: list[dict[str, Any]] = []
+            done = 0.0
+            for segment in found:
+                if options.word_timestamps:
+                    words.add(_segment_dict(segment))
+                else:
+                    segments.append(_segment_dict(segment))
+                done = max(done, min(segment.end, total))
+                report("transcribing", done, total)
+            segments += words.finish()
+        report("transcribing", total, total)
+        detected = language is None and multilingual
+        return build_transcript(
+            segments,
+            language=info.language,
+            language_probability=info.language_probability if detected else None,
+            duration=n_samples / SAMPLE_RATE,
+            options=options,
+        )
+
+
+def _english_names(codes: dict[str, str]) -> dict[str, str]:
+    """English language names → codes, from whisper's table when it is installed.
+
+    Importing whisper imports torch (a few hundred MB), so only for a name.
+    """
+    try:
+        from whisper.tokenizer import TO_LANGUAGE_CODE
+    except ImportError:
+        return {}
+    return {name: code for name, code in TO_LANGUAGE_CODE.items() if code in codes}
+
+
+class _WordTimer:
+    """Adds word timings to each window's segments once the window is complete."""
+
+    def __init__(
+        self,
+        model: WhisperModel,
+        features: np.ndarray,
+        clips: Sequence[tuple[int, int]],
+        content_frames: int,
+        encodings: _KeptEncodings,
+    ):
+        self.model, self.features, self.encodings = model, features, encodings
+        self.clips, self.content_frames = clips, content_frames
+        self.window: list[dict[str, Any]] = []
+        self.done: list[dict[str, Any]] = []
+        self.last_speech = 0.0
+        self.tokenizer: Any = None
+
+    def set_language(self, language: str, task: str) -> None:
+        """The tokenizer for ``language`` and ``task``, known once decoding has started."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        multilingual = self.model.model.is_multilingual
+        self.tokenizer = Tokenizer(
+            self.model.hf_tokenizer, multilingual, task=task, language=language
+        )
+
+    def add(self, segment: dict[str, Any]) -> None:
+        if self.window and segment["seek"] != self.window[0]["seek"]:
+            self._time_window()
+        self.window.append(segment)
+
+    def finish(self) -> list[dict[str, Any]]:
+        if self.window:
+            self._time_window()
+        return self.done
+
+    def _time_window(self) -> None:
+        from faster_whisper.audio import pad_or_trim
+
+        seek = self.window[0]["seek"]
+        size = window_size(seek, self.clips, self.content_frames)
+        encoded = self.encodings.take(seek)
+        if encoded is None:
+            encoded = self.model.encode(pad_or_trim(self.features[:, seek : seek + size]))
+        self.last_speech = self.model.add_word_timestamps(
+            [self.window],
+            self.tokenizer,
+            encoded,
+            size,
+            prepend_punctuations="\"'“¿([{-",
+            append_punctuations="\"'.。,，!！?？:：”)]}、",
+            last_speech_timestamp=self.last_speech,
+        )
+        self.done += self.window
+        self.window = []
+
+
+ENGINE = FasterEngine()
