@@ -19,17 +19,18 @@ build: venv
 	$(BIN)/toolkit models
 	$(BIN)/toolkit build . -o site
 
+# TOOLKIT_NO_SKIPS: a skipped test (a missing tool or package) fails the run.
 test: venv browser
-	$(BIN)/python -m pytest -q
+	TOOLKIT_NO_SKIPS=1 $(BIN)/python -m pytest -q -rs
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# System packages: ffmpeg (decoding, probing, encoding).
+# System packages: ffmpeg (decoding, probing, encoding); espeak-ng (synthetic test speech).
 system:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
-	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg )
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v espeak-ng >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng )
 
 # Debian's Chromium, for the page tests (Playwright drives it; no browser download).
 browser:
@@ -42,7 +43,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "$(TORCH)"
-	$(BIN)/pip install -q -e ".[offline,test]"
+	$(BIN)/pip install -q -e ".[offline,faster,test]"
 	touch $@
 
 clean:

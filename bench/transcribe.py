@@ -41,7 +41,7 @@ the sample episode (ffmpeg, into a temporary folder) and runs each tool once on
 it, to measure memory on a long episode.
 
     .venv/bin/python bench/transcribe.py [--models tiny.en,base] [--runs 3]
-        [--tools whisper,whisper-wt,openai,faster] [--threads N] [--long 60]
+        [--tools whisper,whisper-wt,openai,faster] [--threads N] [--beam 5] [--long 60]
 """
 
 from __future__ import annotations
@@ -102,21 +102,29 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
 
 
 def command(
-    tool: str, files: list[Path], model: str, checkpoint: str, out: Path, threads: int
+    tool: str,
+    files: list[Path],
+    model: str,
+    checkpoint: str,
+    out: Path,
+    threads: int,
+    beam: int | None = None,
 ) -> list[str]:
     audio = [str(f) for f in files]
+    width = "None" if beam is None else str(beam)
     if tool.startswith("whisper"):
         wt = "True" if tool == "whisper-wt" else "False"
         return [
             str(BIN / "whisper"), *audio, "--model", checkpoint, "--language", "en",
-            "--fp16", "False", "--word_timestamps", wt, "--beam_size", "None",
-            "--best_of", "None", "--output_format", "json", "--output_dir", str(out),
+            "--fp16", "False", "--word_timestamps", wt, "--beam_size", width,
+            "--best_of", width, "--output_format", "json", "--output_dir", str(out),
             "--verbose", "False", "--threads", str(threads),
         ]  # fmt: skip
     return [
         str(BIN / "toolkit"), "transcribe", *audio, "--engine", tool, "--language", "en",
         "--model", checkpoint if tool == "openai" else model, "--threads", str(threads),
         "--format", "txt", "-o", str(out), "-q",
+        *([] if beam is None else ["--beam-size", str(beam)]),
     ]  # fmt: skip
 
 
@@ -164,7 +172,14 @@ def prepare(model: str, faster: bool) -> str:
     return out.stdout.strip()
 
 
-def bench_model(model: str, tools: list[str], files: list[Path], runs: int, threads: int) -> None:
+def bench_model(
+    model: str,
+    tools: list[str],
+    files: list[Path],
+    runs: int,
+    threads: int,
+    beam: int | None = None,
+) -> None:
     from toolkit.audio import probe
 
     checkpoint = prepare(model, "faster" in tools)
@@ -176,7 +191,7 @@ def bench_model(model: str, tools: list[str], files: list[Path], runs: int, thre
             for tool in tools:
                 out = Path(tmp, f"{tool}-{i}")
                 env["TOOLKIT_CACHE_DIR"] = str(fresh_cache(Path(tmp), f"cache-{tool}-{i}"))
-                cmd = command(tool, files, model, checkpoint, out, threads)
+                cmd = command(tool, files, model, checkpoint, out, threads, beam)
                 wall, cpu, rss = run(cmd, env)
                 results[tool].walls.append(wall)
                 results[tool].cpus.append(cpu)
@@ -184,6 +199,7 @@ def bench_model(model: str, tools: list[str], files: list[Path], runs: int, thre
                 results[tool].texts = read_texts(tool, files, out)
 
     how = f"{threads} thread(s)" if threads else "default threads"
+    how += ", greedy" if beam is None else f", beam {beam}"
     print(f"\n## {model}: {len(files)} files, {duration:.1f} s of audio, {how}, best of {runs}\n")
     refs = references()
     clips = [f for f in files if f != EPISODE and f in refs]
@@ -241,6 +257,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--long", type=float, default=None, metavar="MINUTES")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads; 0: one per core")
+    parser.add_argument(
+        "--beam",
+        type=int,
+        default=None,
+        help="beam size (and best-of) for every tool; greedy when omitted. "
+        "The whisper CLI's own default is 5.",
+    )
     args = parser.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
@@ -255,7 +278,8 @@ def main() -> None:
             files = [*sorted(SPEECH.glob("*.wav")), SPEECH / "jfk.flac", EPISODE]
             files = [f for f in files if f in references()]
         for model in args.models.split(","):
-            bench_model(model, tools, files, 1 if args.long else args.runs, args.threads)
+            runs = 1 if args.long else args.runs
+            bench_model(model, tools, files, runs, args.threads, args.beam)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 
 

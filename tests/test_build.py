@@ -214,3 +214,25 @@ def test_content_encoded_is_escaped_html_notes(site):
     with open(site / "feed.xml", "rb") as f:
         episode = podcastparser.parse("http://127.0.0.1:8000/feed.xml", f)["episodes"][0]
     assert "<strong>Quotes from the article</strong>" in episode["description_html"]
+
+
+RARE_NAMES = ["Ishikane", "Kumagai", "DPRK", "PassBlue", "Senkaku", "Kimihiro", "Naoko"]
+
+
+def test_transcript_knows_the_articles_names(site):
+    """Decoding was biased by the article and the names come out spelt as it spells them."""
+    full = json.loads((site / SLUG / "transcript.full.json").read_text())
+    options = full["options"]
+    assert options["carry_initial_prompt"] is True
+    assert all(name in options["initial_prompt"] for name in ("Ishikane", "Kumagai", "DPRK"))
+    assert options["outcome"] in ("biased", "filled")
+    said = " ".join(line["text"] for line in TRUTH["lines"])
+    text = " ".join(s["text"] for s in full["segments"])
+    spoken = {name: said.count(name) for name in RARE_NAMES}
+    right = sum(min(text.count(name), n) for name, n in spoken.items())
+    assert sum(spoken.values()) == 13
+    assert right >= 12, {name: text.count(name) for name in RARE_NAMES}
+    article = (ROOT / "episodes" / SLUG / "article.txt").read_text()
+    for c in full["corrections"]:
+        assert c["corrected"].strip(".,'s") in article, c
+        assert c["original"] != c["corrected"] and c["start"] <= c["end"], c

@@ -97,3 +97,23 @@ def test_align_command_bad_transcript(tmp_path):
     )
     assert result.exit_code == 1
     assert f"{bad}: cannot read transcript" in result.output
+
+
+def test_transcribe_layout_options(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["transcribe", str(SPEECH / "jfk.flac"), "--format", "vtt,srt,json", "-o", str(tmp_path),
+         "--max-line-chars", "20", "--max-lines", "1", "--word-level", "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    cues = (tmp_path / "jfk.vtt").read_text().split("\n\n")[1:]
+    assert len(cues) >= 5
+    for cue in cues:
+        timing, *lines = cue.strip().split("\n")
+        assert "-->" in timing
+        assert len(lines) == 1 and len(lines[0]) <= 20, cue
+    full = json.loads((tmp_path / "jfk.full.json").read_text())
+    n_words = sum(len(s["words"]) for s in full["segments"])
+    entries = json.loads((tmp_path / "jfk.json").read_text())["segments"]
+    assert len(entries) == n_words > 15
+    assert all(len(e["body"].split()) == 1 for e in entries)

@@ -24,7 +24,7 @@ from toolkit.engines.features import log_mel, numpy_power_mel, torch_power_mel
 from toolkit.errors import ModelError
 from toolkit.transcribe import TranscribeOptions, run_engine, transcribe
 
-from .helpers import ROOT, SAMPLE_SLUG, SPEECH, normalise
+from .helpers import ROOT, SAMPLE_SLUG, SPEECH, espeak_german, normalise
 
 JFK = SPEECH / "jfk.flac"
 EPISODE = ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3"
@@ -289,24 +289,11 @@ def test_missing_faster_whisper_names_the_extra(monkeypatch):
 
 # --- languages ----------------------------------------------------------------------------
 
-GERMAN = (
-    "Guten Morgen und herzlich willkommen. Heute sprechen wir über das Wetter. Es regnet "
-    "seit drei Tagen, und die Menschen bleiben zu Hause. Morgen soll die Sonne wieder scheinen."
-)
-# Of espeak-ng's German voices at a few speeds, base understood this one best
-# (detected as German at p = 0.93; translated to "Good morning and welcome! Today
-# we speak about the weather. ...").
-GERMAN_VOICE = ["-v", "de+m3", "-s", "120"]
-
 
 @pytest.fixture(scope="module")
 def german(tmp_path_factory) -> Path:
     """German speech made offline with espeak-ng."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    dest = tmp_path_factory.mktemp("german") / "german.wav"
-    subprocess.run(["espeak-ng", *GERMAN_VOICE, "-w", str(dest), GERMAN], check=True)
-    return dest
+    return espeak_german(tmp_path_factory.mktemp("german") / "german.wav")
 
 
 @pytest.mark.slow

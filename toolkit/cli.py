@@ -87,14 +87,46 @@ def serve(directory: Path, port: int) -> None:
 
 
 @cli.command("transcribe")
-@click.argument("audio", type=click.Path(path_type=Path))
+@click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--model",
     default="tiny.en",
     show_default=True,
-    help="Model name (tiny.en, base, ...) or a checkpoint path.",
+    help="Model name (tiny.en, base, ...), a checkpoint (.pt) path or a CTranslate2 model folder.",
 )
-@click.option("--language", default=None, help="Spoken language; detected when omitted.")
+@click.option(
+    "--engine",
+    type=click.Choice(["openai", "faster"]),
+    default="openai",
+    show_default=True,
+    help="openai-whisper, or faster-whisper (pip install 'podcast-toolkit[faster]').",
+)
+@click.option(
+    "--language", default=None, help="Spoken language (en, de, ...); detected when omitted."
+)
+@click.option(
+    "--task",
+    type=click.Choice(["transcribe", "translate"]),
+    default="transcribe",
+    show_default=True,
+    help="translate: also write an English translation, as NAME.en.* (multilingual models).",
+)
+@click.option(
+    "--beam-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Beam search width; greedy decoding when omitted.",
+)
+@click.option(
+    "--vad", is_flag=True, help="Decode only the speech that voice activity detection finds."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="CPU threads; 0: one per core. Fewer can be faster on a busy machine.",
+)
 @click.option(
     "--format",
     "formats",
@@ -113,24 +145,76 @@ def serve(directory: Path, port: int) -> None:
     "--article",
     type=click.Path(path_type=Path),
     default=None,
-    help="The related article: also write alignment.json (paragraphs and quotes).",
+    help="The related article: bias decoding towards its names, correct near-miss "
+    "spellings of them, and also write NAME.alignment.json (paragraphs and quotes).",
+)
+@click.option(
+    "--no-bias",
+    is_flag=True,
+    help="With --article: do not bias decoding towards the article's names.",
+)
+@click.option(
+    "--no-correct",
+    is_flag=True,
+    help="With --article: do not correct near-miss spellings of the article's names.",
+)
+@click.option(
+    "--max-line-chars",
+    type=click.IntRange(min=1),
+    default=42,
+    show_default=True,
+    help="VTT/SRT: the longest caption line.",
+)
+@click.option(
+    "--max-lines",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="VTT/SRT: lines per caption cue.",
+)
+@click.option("--word-level", is_flag=True, help="JSON: one entry per word, not per segment.")
+@click.option("--no-speakers", is_flag=True, help="Leave speaker names out of the files.")
+@click.option(
+    "--paragraph-pause",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="TXT/HTML: the pause (seconds) that starts a new paragraph.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors_to_messages
 def transcribe_cmd(
-    audio: Path,
+    audio: tuple[Path, ...],
     model: str,
+    engine: str,
     language: str | None,
+    task: str,
+    beam_size: int | None,
+    vad: bool,
+    threads: int,
     formats: str,
     output_dir: Path,
     article: Path | None,
+    no_bias: bool,
+    no_correct: bool,
+    max_line_chars: int,
+    max_lines: int,
+    word_level: bool,
+    no_speakers: bool,
+    paragraph_pause: float,
     quiet: bool,
 ) -> None:
-    """Transcribe AUDIO with Whisper (word timestamps) and write transcript
-    files named after it, like the whisper CLI."""
+    """Transcribe each AUDIO file with Whisper (word timestamps) and write
+    transcript files named after it, like the whisper CLI. The model is loaded
+    once for all the files. The progress bar counts seconds of audio."""
+    from dataclasses import replace
+
     from . import fsutil
-    from .transcribe import TranscribeOptions, transcribe
-    from .writers import WRITERS, get_writer
+    from .audio import probe
+    from .informed import transcribe_with_article
+    from .transcribe import TranscribeOptions
+    from .transcript import Transcript
+    from .writers import WRITERS, WriterOptions, get_writer
 
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in fmts if f not in WRITERS]
@@ -139,25 +223,70 @@ def transcribe_cmd(
             f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}",
             param_hint="--format",
         )
-    result = transcribe(
-        audio, TranscribeOptions(model=model, language=language), progress=not quiet
+    if article is not None and len(audio) > 1:
+        raise click.BadParameter("aligns one audio file only", param_hint="--article")
+    options = TranscribeOptions(
+        model=model, engine=engine, language=language, beam_size=beam_size, vad=vad
     )
-    stem = Path(audio).stem
-    full = output_dir / f"{stem}.full.json"  # the data model, with word timings
-    fsutil.write_text(full, json.dumps(result.transcript.to_dict(), indent=1, ensure_ascii=False))
-    click.echo(f"wrote {full}")
-    for fmt in fmts:
-        dest = output_dir / f"{stem}.{fmt}"
-        fsutil.write_text(dest, get_writer(fmt).render(result.transcript))
-        click.echo(f"wrote {dest}")
+    layout = WriterOptions(
+        max_line_chars=max_line_chars,
+        max_lines=max_lines,
+        words=word_level,
+        speakers=not no_speakers,
+        paragraph_pause=paragraph_pause,
+    )
+    known = None
     if article is not None:
-        from .align import align
         from .article import read_article
 
-        alignment = align(result.transcript, read_article(article))
-        dest = output_dir / f"{stem}.alignment.json"
-        fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
-        click.echo(f"wrote {dest}")
+        known = read_article(article)
+
+    def write(transcript: Transcript, stem: str) -> None:
+        full = output_dir / f"{stem}.full.json"  # the data model, with word timings
+        fsutil.write_text(full, json.dumps(transcript.to_dict(), indent=1, ensure_ascii=False))
+        click.echo(f"wrote {full}")
+        for fmt in fmts:
+            dest = output_dir / f"{stem}.{fmt}"
+            fsutil.write_text(dest, get_writer(fmt, layout).render(transcript))
+            click.echo(f"wrote {dest}")
+
+    for path in audio:
+        info = probe(path)
+        result = transcribe_with_article(
+            path,
+            options,
+            known,
+            bias=not no_bias,
+            correct=not no_correct,
+            info=info,
+            progress=not quiet,
+            threads=threads,
+        )
+        stem = Path(path).stem
+        write(result.transcript, stem)
+        if result.outcome in ("filled", "fallback"):
+            click.echo(
+                f"{path}: decoding biased by the article skipped speech; "
+                + ("the unbiased pass filled the gaps" if result.outcome == "filled"
+                   else "kept the unbiased pass instead")
+            )  # fmt: skip
+        if task == "translate":
+            if result.transcript.language == "en":
+                click.echo(f"{path} is in English already: no translation written")
+            else:
+                # The spoken language is passed on, so it is not detected again.
+                spoken = replace(options, task="translate", language=result.transcript.language)
+                translated = transcribe_with_article(
+                    path, spoken, None, info=info, progress=not quiet, threads=threads
+                )
+                write(translated.transcript, f"{stem}.en")
+        if known is not None:
+            from .align import align
+
+            alignment = align(result.transcript, known)
+            dest = output_dir / f"{stem}.alignment.json"
+            fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
+            click.echo(f"wrote {dest}")
 
 
 @cli.command("align")

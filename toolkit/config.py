@@ -55,8 +55,37 @@ class Owner(_Strict):
 
 
 class Transcription(_Strict):
+    """``[transcription]``: how episodes are transcribed (see ``TranscribeOptions``)."""
+
     model: str = "tiny.en"
     language: str | None = None
+    engine: Literal["openai", "faster"] = "openai"
+    task: Literal["transcribe", "translate"] = "transcribe"
+    beam_size: int | None = Field(default=None, ge=1)
+    vad: bool = False
+    #: Bias decoding towards the article's names (initial prompt / hotwords).
+    article_prompt: bool = True
+    #: Set near-miss spellings of the article's names to the article's spelling.
+    correct_names: bool = True
+    #: CPU threads for the engine; 0: one per core.
+    threads: int = Field(default=0, ge=0)
+
+
+class Transcripts(_Strict):
+    """``[transcripts]``: how the transcript files are laid out (see ``WriterOptions``)."""
+
+    max_line_chars: int = Field(default=42, ge=1)
+    max_lines: int = Field(default=2, ge=1)
+    word_level: bool = False
+    speakers: bool = True
+    paragraph_pause: float = Field(default=2.0, ge=0)
+
+
+class Chapters(_Strict):
+    """``[chapters]``: how chapters are made from the alignment."""
+
+    #: Chapters shorter than this many seconds merge into a neighbour.
+    min_length: float = Field(default=20.0, ge=0)
 
 
 class Show(_Strict):
@@ -76,6 +105,8 @@ class Show(_Strict):
     copyright: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
     transcription: Transcription = Field(default_factory=Transcription)
+    transcripts: Transcripts = Field(default_factory=Transcripts)
+    chapters: Chapters = Field(default_factory=Chapters)
 
     # Filled in by the loader, not read from the file.
     root: Path = Field(default=Path("."), exclude=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,12 +22,13 @@ from .audio import AudioInfo, probe
 from .cache import TranscriptCache
 from .chapters import Chapter, chapters_from_alignment, to_podcast_json
 from .config import Episode, Person, Show, load_episodes, load_show
+from .informed import transcribe_with_article
 from .render import make_environment
 from .soundbites import Soundbite, soundbites_from_alignment
 from .tagging import EpisodeTags, publish_mp3
-from .transcribe import TranscribeOptions, transcribe
+from .transcribe import TranscribeOptions
 from .transcript import Transcript
-from .writers import WRITERS, get_writer
+from .writers import WRITERS, WriterOptions, get_writer
 
 # The namespace UUID of podcast:guid (Podcasting 2.0).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -53,12 +54,15 @@ class EpisodeJob:
     source: AudioInfo | None = None
     transcript: Transcript | None = None
     transcript_cached: bool = False
+    transcript_outcome: str = ""  # see toolkit.informed.InformedResult.outcome
+    translation: Transcript | None = None  # English, with [transcription] task = "translate"
     article: Article | None = None
     alignment: Alignment | None = None
     chapters: list[Chapter] = field(default_factory=list)
     soundbites: list[Soundbite] = field(default_factory=list)
     audio_size: int = 0
     transcript_files: dict[str, str] = field(default_factory=dict)
+    translation_files: dict[str, str] = field(default_factory=dict)
 
     # --- views used by the templates -------------------------------------
     @property
@@ -126,18 +130,21 @@ class EpisodeJob:
 
     @property
     def feed_transcripts(self) -> list[tuple[str, dict[str, object]]]:
+        """``podcast:transcript`` entries: the transcript, then any English translation."""
         lang = self.transcript.language if self.transcript else None
+        files = [(fmt, name, lang) for fmt, name in self.transcript_files.items()]
+        files += [(fmt, name, "en") for fmt, name in self.translation_files.items()]
         return [
             (
                 fmt,
                 {
                     "url": self.folder_url + name,
                     "mime": WRITERS[fmt].mime_type,
-                    "language": lang,
+                    "language": language,
                     "captions": fmt in ("vtt", "srt"),
                 },
             )
-            for fmt, name in self.transcript_files.items()
+            for fmt, name, language in files
         ]
 
 
@@ -163,27 +170,71 @@ def stage_probe(job: EpisodeJob, opts: BuildOptions) -> None:
     job.source = probe(job.episode.audio_path)
 
 
-def stage_transcribe(job: EpisodeJob, opts: BuildOptions) -> None:
-    settings = job.show.transcription
-    options = TranscribeOptions(model=opts.model or settings.model, language=settings.language)
-    result = transcribe(
-        job.episode.audio_path,
-        options,
-        info=job.source,
-        cache=opts.cache,
-        progress=opts.progress,
-    )
-    job.transcript, job.transcript_cached = result.transcript, result.cached
-    fsutil.write_text(
-        job.out_dir / FULL_TRANSCRIPT,
-        json.dumps(job.transcript.to_dict(), ensure_ascii=False, indent=1),
-    )
-
-
 def stage_article(job: EpisodeJob, opts: BuildOptions) -> None:
     path = job.episode.article_path
     if path is not None:
         job.article = read_article(path)
+
+
+def transcribe_options(show: Show, model: str | None = None) -> TranscribeOptions:
+    """The decoding options ``show.toml`` asks for; ``model`` overrides its model."""
+    settings = show.transcription
+    return TranscribeOptions(
+        model=model or settings.model,
+        engine=settings.engine,
+        language=settings.language,
+        beam_size=settings.beam_size,
+        vad=settings.vad,
+    )
+
+
+def writer_options(show: Show) -> WriterOptions:
+    """The transcript layout ``show.toml``'s ``[transcripts]`` asks for."""
+    t = show.transcripts
+    return WriterOptions(
+        max_line_chars=t.max_line_chars,
+        max_lines=t.max_lines,
+        words=t.word_level,
+        speakers=t.speakers,
+        paragraph_pause=t.paragraph_pause,
+    )
+
+
+def stage_transcribe(job: EpisodeJob, opts: BuildOptions) -> None:
+    """Transcribe, biased towards the article's names and corrected to their spelling."""
+    settings = job.show.transcription
+    options = transcribe_options(job.show, opts.model)
+    result = transcribe_with_article(
+        job.episode.audio_path,
+        options,
+        job.article,
+        bias=settings.article_prompt,
+        correct=settings.correct_names,
+        info=job.source,
+        cache=opts.cache,
+        progress=opts.progress,
+        threads=settings.threads,
+    )
+    job.transcript, job.transcript_cached = result.transcript, result.cached
+    job.transcript_outcome = result.outcome
+    if settings.task == "translate" and job.transcript.language != "en":
+        # The spoken language is passed on, so it is not detected again.
+        english = replace(options, task="translate", language=job.transcript.language)
+        translated = transcribe_with_article(
+            job.episode.audio_path,
+            english,
+            None,
+            info=job.source,
+            cache=opts.cache,
+            progress=opts.progress,
+            threads=settings.threads,
+        )
+        job.translation = translated.transcript
+        job.transcript_cached = job.transcript_cached and translated.cached
+    fsutil.write_text(
+        job.out_dir / FULL_TRANSCRIPT,
+        json.dumps(job.transcript.to_dict(), ensure_ascii=False, indent=1),
+    )
 
 
 def stage_align(job: EpisodeJob, opts: BuildOptions) -> None:
@@ -200,7 +251,11 @@ def stage_chapters(job: EpisodeJob, opts: BuildOptions) -> None:
     """One chapter list for tags, notes and feed: from the alignment, else by topic."""
     if job.transcript is not None:
         job.chapters = chapters_from_alignment(
-            job.alignment, job.article, job.transcript, job.duration
+            job.alignment,
+            job.article,
+            job.transcript,
+            job.duration,
+            min_length=job.show.chapters.min_length,
         )
     fsutil.write_text(job.out_dir / "chapters.json", to_podcast_json(job.chapters))
 
@@ -215,10 +270,16 @@ def stage_soundbites(job: EpisodeJob, opts: BuildOptions) -> None:
 
 def stage_transcript_files(job: EpisodeJob, opts: BuildOptions) -> None:
     assert job.transcript is not None
+    options = writer_options(job.show)
     for fmt in WRITERS:
         name = f"{TRANSCRIPT_BASENAME}.{fmt}"
-        fsutil.write_text(job.out_dir / name, get_writer(fmt).render(job.transcript))
+        fsutil.write_text(job.out_dir / name, get_writer(fmt, options).render(job.transcript))
         job.transcript_files[fmt] = name
+    if job.translation is not None:
+        for fmt in WRITERS:
+            name = f"{TRANSCRIPT_BASENAME}.en.{fmt}"
+            fsutil.write_text(job.out_dir / name, get_writer(fmt, options).render(job.translation))
+            job.translation_files[fmt] = name
 
 
 def stage_publish_audio(job: EpisodeJob, opts: BuildOptions) -> None:
@@ -253,8 +314,8 @@ def stage_render_episode(job: EpisodeJob, opts: BuildOptions) -> None:
 
 EPISODE_STAGES: list[Stage] = [
     stage_probe,
-    stage_transcribe,
     stage_article,
+    stage_transcribe,
     stage_align,
     stage_chapters,
     stage_soundbites,

@@ -1,0 +1,154 @@
+"""Article-aware transcription: biased options, the speech-coverage check and its fallback.
+
+On real data: the sample episode's article and audio, speech found by the
+real Silero VAD, and a stored base-model transcript of the episode
+(tests/data/golden/sample-transcript.full.json). The whole path with Whisper
+runs in the site build (tests/test_build.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import pytest
+
+from toolkit.article import read_article
+from toolkit.informed import biased_options, choose, speech_gaps
+from toolkit.transcribe import TranscribeOptions
+from toolkit.transcript import Segment, Transcript, Word
+
+from .helpers import DATA, ROOT, SAMPLE_SLUG
+
+EPISODE = ROOT / "episodes" / SAMPLE_SLUG
+GOLDEN_TRANSCRIPT = DATA / "golden" / "sample-transcript.full.json"
+
+
+@pytest.fixture(scope="module")
+def article():
+    return read_article(EPISODE / "article.txt")
+
+
+@pytest.fixture(scope="module")
+def transcript():
+    return Transcript.load(GOLDEN_TRANSCRIPT)
+
+
+@pytest.fixture(scope="module")
+def speech():
+    from toolkit.audio import SAMPLE_RATE, decode
+    from toolkit.vad import speech_spans
+
+    return speech_spans(decode(EPISODE / "audio.mp3"), SAMPLE_RATE)
+
+
+def _words(*times: tuple[float, float]) -> Transcript:
+    words = [Word(start=s, end=e, word=" w", probability=0.9) for s, e in times]
+    segment = Segment(id=0, start=words[0].start, end=words[-1].end, text="w", words=words)
+    return Transcript(language="en", duration=100.0, segments=[segment])
+
+
+def _without(transcript: Transcript, start: float, end: float) -> Transcript:
+    """``transcript`` less its segments that start within [start, end): dropped speech."""
+    kept = [s for s in transcript.segments if not start <= s.start < end]
+    return replace(copy.deepcopy(transcript), segments=kept)
+
+
+# --- Options -----------------------------------------------------------------------
+
+
+def test_openai_gets_a_prompt_carried_into_every_window(article):
+    options = biased_options(TranscribeOptions(model="base"), article)
+    assert options is not None
+    assert "Ishikane" in options.initial_prompt and options.carry_initial_prompt
+    assert options.hotwords is None
+
+
+def test_faster_gets_hotwords(article):
+    options = biased_options(TranscribeOptions(model="base", engine="faster"), article)
+    assert options is not None
+    assert "Ishikane" in options.hotwords
+    assert options.initial_prompt is None and not options.carry_initial_prompt
+
+
+def test_a_prompt_of_ones_own_comes_first(article):
+    options = biased_options(TranscribeOptions(initial_prompt="UN Desk."), article)
+    assert options is not None and options.initial_prompt.startswith("UN Desk. ")
+
+
+def test_an_article_without_names_biases_nothing(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text(
+        "the weather this week\n\n"
+        + "it was cold on monday and warm on friday, and most of the week it rained "
+        "a little in the morning and then cleared up by the middle of the day.\n" * 3
+    )
+    assert biased_options(TranscribeOptions(), read_article(plain)) is None
+
+
+# --- The coverage check --------------------------------------------------------------
+
+
+def test_words_across_the_speech_leave_no_gap():
+    covered = _words((0.5, 1.0), (3.0, 3.5), (6.0, 6.5), (9.0, 9.8))
+    assert speech_gaps(covered, [(0.0, 10.0)]) == []
+
+
+def test_a_long_stretch_of_speech_without_words_is_a_gap():
+    sparse = _words((0.5, 1.0), (12.0, 12.5))
+    assert speech_gaps(sparse, [(0.0, 20.0)]) == [(2.0, 11.0), (13.5, 20.0)]
+
+
+def test_silence_between_speech_spans_is_no_gap():
+    two_turns = _words((0.5, 1.0), (3.0, 4.0), (30.0, 31.0), (33.0, 34.0))
+    assert speech_gaps(two_turns, [(0.0, 4.5), (29.5, 34.5)]) == []
+
+
+def test_the_stored_transcript_covers_the_sample_speech(transcript, speech):
+    assert speech, "VAD found no speech in the sample episode"
+    assert speech_gaps(transcript, speech) == []
+
+
+def test_dropped_speech_is_found_where_it_was_dropped(transcript, speech):
+    dropped = _without(transcript, 60.0, 90.0)
+    gaps = speech_gaps(dropped, speech)
+    assert gaps, "30 s of dropped speech went unnoticed"
+    assert all(a >= 55.0 and b <= 95.0 for a, b in gaps), gaps
+    assert sum(b - a for a, b in gaps) >= 20.0
+
+
+# --- Keeping, filling, falling back --------------------------------------------------
+
+
+def test_a_covering_transcript_is_kept_without_a_plain_pass(transcript, speech):
+    def plain() -> Transcript:
+        raise AssertionError("the plain pass ran although nothing was missing")
+
+    kept, outcome, gaps = choose(transcript, speech, plain)
+    assert (kept, outcome, gaps) == (transcript, "biased", [])
+
+
+def test_dropped_speech_is_filled_from_the_plain_pass(transcript, speech):
+    dropped = _without(transcript, 60.0, 90.0)
+    calls = []
+
+    def plain() -> Transcript:
+        calls.append(1)
+        return transcript
+
+    kept, outcome, _ = choose(dropped, speech, plain)
+    assert calls == [1] and outcome == "filled"
+    assert kept.text == transcript.text
+    assert speech_gaps(kept, speech) == []
+
+
+def test_a_looping_biased_pass_gives_way_to_the_plain_pass(transcript, speech):
+    looped = _without(transcript, 60.0, 90.0)
+    words = [replace(w) for w in looped.segments[0].words]
+    loop = [
+        Segment(id=0, start=t, end=t + 2, text=looped.segments[0].text, words=words)
+        for t in range(100, 190, 3)
+    ]
+    looped = replace(looped, segments=[*looped.segments, *loop])
+    kept, outcome, _ = choose(looped, speech, lambda: transcript)
+    assert (kept, outcome) == (transcript, "fallback")

@@ -1,0 +1,224 @@
+"""Article-aware transcription: bias decoding with the article's names, check, correct.
+
+:func:`transcribe_with_article` is what the build and ``toolkit transcribe
+--article`` run:
+
+1. **Bias.** The article's proper nouns and rare terms go into decoding: as
+   openai-whisper's ``initial_prompt``, carried into every window
+   (``carry_initial_prompt``), or as faster-whisper's ``hotwords``
+   (:func:`toolkit.vocabulary.prompt_for`, :func:`~toolkit.vocabulary.hotwords_for`).
+2. **Check.** Biasing can derail a window: the model skips speech or echoes the
+   prompt. The biased transcript is compared with where voice activity
+   detection hears speech; when a stretch of speech longer than ``max_gap``
+   seconds holds no word, an unbiased pass is run too and
+   :func:`toolkit.vocabulary.guarded` keeps the biased text with the plain
+   pass filling its gaps (or the plain text, when that fails). So the extra
+   pass costs time only on the episodes that need it.
+3. **Correct.** Near-miss spellings of the article's names are set to the
+   article's spelling, each recorded as a :class:`~toolkit.transcript.Correction`
+   (:func:`toolkit.vocabulary.correct_names`).
+
+Every pass is cached by :func:`toolkit.transcribe.transcribe`, and so is the
+transcript kept and corrected (keyed by the audio, the options and the
+article's text), so a rebuild loads no model and imports neither Whisper nor
+torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import TranscriptCache, make_key
+from .transcribe import ENGINE_REVISION, TranscribeOptions, transcribe
+from .vocabulary import correct_names, guarded, hotwords_for, prompt_for
+
+if TYPE_CHECKING:
+    from .article import Article
+    from .audio import AudioInfo
+    from .engines import Progress
+    from .transcript import Transcript
+
+__all__ = [
+    "InformedResult",
+    "biased_options",
+    "choose",
+    "speech_gaps",
+    "transcribe_with_article",
+]
+
+Span = tuple[float, float]
+
+MAX_GAP = 5.0  # seconds of speech without a word that count as dropped speech
+TOLERANCE = 1.0  # a word covers this long either side of itself
+CHECK_REVISION = 1  # bumped when the check below changes what is kept
+
+
+@dataclass
+class InformedResult:
+    """What :func:`transcribe_with_article` kept, and how it got there."""
+
+    transcript: Transcript
+    #: Every pass and the check came from the cache: no model was loaded.
+    cached: bool
+    #: "plain": no biasing (none asked for, or the article has no names);
+    #: "biased": the biased pass covered the speech; "filled": the biased
+    #: pass with the plain pass's segments where it dropped speech;
+    #: "fallback": the plain pass (the biased one could not be repaired).
+    outcome: str
+    #: The stretches of speech (seconds) the biased pass left without words.
+    gaps: list[Span] = field(default_factory=list)
+    cache_path: Path | None = None
+
+
+def biased_options(options: TranscribeOptions, article: Article) -> TranscribeOptions | None:
+    """``options`` biased towards ``article``'s names, or None when it has none to give.
+
+    openai-whisper gets them as an initial prompt carried into every window,
+    faster-whisper as hotwords. A prompt the options already have is kept in
+    front of the article's.
+    """
+    if options.engine == "faster":
+        words = hotwords_for(article)
+        if not words:
+            return None
+        hotwords = f"{options.hotwords} {words}" if options.hotwords else words
+        return replace(options, hotwords=hotwords)
+    prompt = prompt_for(article)
+    if not prompt:
+        return None
+    initial = f"{options.initial_prompt} {prompt}" if options.initial_prompt else prompt
+    return replace(options, initial_prompt=initial, carry_initial_prompt=True)
+
+
+def speech_gaps(
+    transcript: Transcript,
+    speech: list[Span],
+    *,
+    max_gap: float = MAX_GAP,
+    tolerance: float = TOLERANCE,
+) -> list[Span]:
+    """Stretches inside ``speech`` longer than ``max_gap`` seconds that no word covers.
+
+    A word covers its own time and ``tolerance`` seconds either side. Speech
+    spans come from :func:`toolkit.vad.speech_spans`, which keeps pauses under
+    a second inside a span, so such a stretch is speech the model skipped.
+    """
+    covered: list[list[float]] = []
+    for word in sorted(transcript.words, key=lambda w: w.start):
+        start, end = word.start - tolerance, word.end + tolerance
+        if covered and start <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], end)
+        else:
+            covered.append([start, end])
+    gaps: list[Span] = []
+    for s_start, s_end in speech:
+        at = s_start
+        for c_start, c_end in covered:
+            if c_end <= at or c_start >= s_end:
+                continue
+            if c_start - at > max_gap:
+                gaps.append((round(at, 3), round(c_start, 3)))
+            at = max(at, c_end)
+        if s_end - at > max_gap:
+            gaps.append((round(at, 3), round(s_end, 3)))
+    return gaps
+
+
+def choose(
+    biased: Transcript, speech: list[Span], plain: Callable[[], Transcript]
+) -> tuple[Transcript, str, list[Span]]:
+    """Keep ``biased`` unless it left speech without words; then ask ``plain()`` for help.
+
+    Returns the transcript kept, the outcome ("biased", "filled" or
+    "fallback", see :class:`InformedResult`) and the gaps found. ``plain`` is
+    only called when there are gaps.
+    """
+    gaps = speech_gaps(biased, speech)
+    if not gaps:
+        return biased, "biased", gaps
+    unbiased = plain()
+    kept = guarded(biased, unbiased)
+    outcome = "biased" if kept is biased else "fallback" if kept is unbiased else "filled"
+    return kept, outcome, gaps
+
+
+def _speech(audio: Path) -> list[Span]:
+    from .audio import SAMPLE_RATE, decode
+    from .vad import speech_spans
+
+    return speech_spans(decode(audio), SAMPLE_RATE)
+
+
+def _fingerprint(article: Article) -> str:
+    """A digest of everything read from the article: changes when its text does."""
+    blob = json.dumps(asdict(article), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def transcribe_with_article(
+    audio: Path,
+    options: TranscribeOptions,
+    article: Article | None,
+    *,
+    bias: bool = True,
+    correct: bool = True,
+    info: AudioInfo | None = None,
+    cache: TranscriptCache | None = None,
+    progress: bool | Progress = True,
+    threads: int = 0,
+) -> InformedResult:
+    """Transcribe ``audio`` knowing the ``article`` it discusses (see the module's text).
+
+    ``bias`` turns the biased pass on, ``correct`` the name correction. With
+    no article, or neither, this is :func:`toolkit.transcribe.transcribe`.
+    The kept and corrected transcript is cached under the audio, the options
+    and the article's text, so a rebuild imports neither Whisper nor torch.
+    Raises what :func:`toolkit.transcribe.transcribe` raises.
+    """
+    from .audio import probe
+
+    info = info or probe(audio)
+    cache = cache or TranscriptCache()
+    run = {"info": info, "cache": cache, "progress": progress, "threads": threads}
+    if article is None or not (bias or correct):
+        plain = transcribe(audio, options, **run)  # type: ignore[arg-type]
+        return InformedResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
+
+    key = make_key(
+        info.sha256,
+        options.model,
+        {
+            **asdict(options),
+            "engine_revision": ENGINE_REVISION,
+            "article": _fingerprint(article),
+            "bias": bias,
+            "correct": correct,
+            "check": CHECK_REVISION,
+        },
+    )
+    hit = cache.get(key)
+    if hit is not None:
+        outcome = str(hit.options.get("outcome", "plain"))
+        return InformedResult(hit, True, outcome, [], cache.path(key))
+
+    biased = biased_options(options, article) if bias else None
+    gaps: list[Span] = []
+    if biased is None:
+        result = transcribe(audio, options, **run)  # type: ignore[arg-type]
+        transcript, outcome = result.transcript, "plain"
+    else:
+        result = transcribe(audio, biased, **run)  # type: ignore[arg-type]
+        transcript, outcome, gaps = choose(
+            result.transcript,
+            _speech(audio),
+            lambda: transcribe(audio, options, **run).transcript,  # type: ignore[arg-type]
+        )
+    if correct:
+        transcript = correct_names(transcript, article)
+    transcript = replace(transcript, options={**transcript.options, "outcome": outcome})
+    return InformedResult(transcript, result.cached, outcome, gaps, cache.put(key, transcript))
