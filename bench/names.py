@@ -1,16 +1,22 @@
 """Does knowing the article help? Name accuracy and WER with and without it.
 
-For each scripted episode and each model, the audio is transcribed twice with
-openai-whisper (``whisper.transcribe`` on ``toolkit.models.load_model``; greedy
-with whisper's temperature fallback, word timestamps, fp32, English):
+For each scripted episode and each model, the audio is transcribed twice by the
+toolkit's engine (``toolkit.transcribe.run_engine``, ``--engine openai`` by
+default; greedy with whisper's temperature fallback, word timestamps, fp32,
+English), uncached:
 
-* **plain**: no prompt;
-* **prompt**: ``initial_prompt=prompt_for(article)`` with ``carry_initial_prompt=True``;
+* **plain**: no biasing;
+* **prompt**: biased by ``toolkit.informed.biased_options`` (openai-whisper:
+  ``initial_prompt=prompt_for(article)`` with ``carry_initial_prompt=True``;
+  faster-whisper: ``hotwords``);
 
 and each transcript is scored as it is and after ``correct_names`` (**+fix**),
-giving four conditions, and a fifth, **guarded+fix**: what ``guarded`` keeps
+giving four conditions; a fifth, **guarded+fix**: what ``guarded`` keeps
 (the prompted pass, or it with the plain pass filling the speech it dropped,
-or the plain pass), corrected. Scores, against the script (the exact spoken text):
+or the plain pass), corrected; and a sixth, **toolkit**: what the build keeps
+(``toolkit.informed.choose``: the prompted pass unless voice activity detection
+finds more than 5 s of speech without words in it, then the guarded choice),
+corrected. Scores, against the script (the exact spoken text):
 
 * **names**: of the spoken occurrences of the article's names (proper nouns
   with at least one uncommon word), how many the transcript has spelled as
@@ -30,7 +36,7 @@ without ``audio.mp3``/``audio.wav`` and ``ground_truth.json`` is synthesised
 into a temporary folder with ``tools/make_sample_episode.py`` (espeak-ng).
 
     .venv/bin/python bench/names.py [--models tiny.en base] [--case DIR ...]
-        [--threads 2] [--max-tokens N] [--save DIR [--reuse]] [--verbose]
+        [--engine openai|faster] [--threads 2] [--max-tokens N] [--save DIR [--reuse]] [--verbose]
 
 ``--reuse`` scores the transcripts an earlier ``--save`` run wrote instead of
 transcribing again (for trying other correction rules).
@@ -45,7 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -55,7 +61,10 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.article import Article, read_article  # noqa: E402
 from toolkit.audio import SAMPLE_RATE, decode  # noqa: E402
-from toolkit.transcript import Segment, Transcript, Word  # noqa: E402
+from toolkit.informed import biased_options, choose  # noqa: E402
+from toolkit.transcribe import TranscribeOptions, run_engine  # noqa: E402
+from toolkit.transcript import Transcript  # noqa: E402
+from toolkit.vad import speech_spans  # noqa: E402
 from toolkit.vocabulary import (  # noqa: E402
     check_biased,
     correct_names,
@@ -181,38 +190,11 @@ def score(ref_text: str, transcript: Transcript, article: Article) -> Score:
 # --- Transcribing ------------------------------------------------------------------
 
 
-def to_transcript(result: dict, duration: float, model: str) -> Transcript:
-    segments = [
-        Segment(
-            id=i,
-            start=float(seg["start"]),
-            end=float(seg["end"]),
-            text=seg["text"].strip(),
-            words=[
-                Word(float(w["start"]), float(w["end"]), w["word"], float(w["probability"]))
-                for w in seg.get("words", [])
-            ],
-        )
-        for i, seg in enumerate(result["segments"])
-    ]
-    return Transcript(language="en", duration=duration, segments=segments, model=model)
-
-
-def transcribe(model, samples, name: str, prompt: str | None) -> tuple[Transcript, float]:
-    import whisper
-
+def transcribe(audio: Path, options: TranscribeOptions, threads: int) -> tuple[Transcript, float]:
+    """``audio`` through the toolkit's engine, uncached; the transcript and the wall time."""
     start = time.perf_counter()
-    result = whisper.transcribe(
-        model,
-        samples,
-        language="en",
-        fp16=False,
-        word_timestamps=True,
-        initial_prompt=prompt,
-        carry_initial_prompt=prompt is not None,
-    )
-    wall = time.perf_counter() - start
-    return to_transcript(result, len(samples) / SAMPLE_RATE, name), wall
+    transcript = run_engine(audio, options, progress=False, threads=threads)
+    return transcript, time.perf_counter() - start
 
 
 def main() -> None:
@@ -221,7 +203,8 @@ def main() -> None:
     parser.add_argument(
         "--case", type=Path, action="append", help="a case folder (default: bench/cases/*)"
     )
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads")
+    parser.add_argument("--engine", default="openai", choices=["openai", "faster"])
     parser.add_argument("--max-tokens", type=int, default=None, help="prompt budget")
     parser.add_argument("--save", type=Path, help="write every transcript's JSON here")
     parser.add_argument(
@@ -232,17 +215,13 @@ def main() -> None:
     if args.reuse and not args.save:
         parser.error("--reuse needs --save DIR")
 
-    import torch
-
-    from toolkit.models import load_model
-
-    torch.set_num_threads(args.threads)
     cases = args.case or sorted(p for p in (ROOT / "bench/cases").glob("*") if p.is_dir())
     with tempfile.TemporaryDirectory() as tmp:
         episodes = find_episodes(cases, Path(tmp))
         rows = []
         for ep in episodes:
             samples = decode(ep.audio)
+            speech = speech_spans(samples, SAMPLE_RATE)
             ref = " ".join(ep.lines)
             prompt = (
                 prompt_for(ep.article, args.max_tokens)
@@ -260,22 +239,29 @@ def main() -> None:
                     return args.save / f"{slug}.json"
 
                 reused = args.reuse and path("plain").is_file() and path("prompt").is_file()
+                options = TranscribeOptions(model=model_name, engine=args.engine, language="en")
                 if reused:
                     plain, t_plain = Transcript.load(path("plain")), 0.0
                     biased, t_biased = Transcript.load(path("prompt")), 0.0
                 else:
-                    model = load_model(model_name)
-                    plain, t_plain = transcribe(model, samples, model_name, None)
-                    biased, t_biased = transcribe(model, samples, model_name, prompt)
-                    del model
+                    plain, t_plain = transcribe(ep.audio, options, args.threads)
+                    prompted = biased_options(options, ep.article)
+                    assert prompted is not None, f"{ep.name}: the article has no names"
+                    if args.max_tokens:
+                        prompted = replace(prompted, initial_prompt=prompt, hotwords=None)
+                    biased, t_biased = transcribe(ep.audio, prompted, args.threads)
                 check = check_biased(biased, plain)
                 kept = guarded(biased, plain)
+                # What the build keeps: the prompted pass unless it leaves detected speech
+                # without words, then the guarded choice (toolkit.informed.choose).
+                built, built_outcome, _ = choose(biased, speech, lambda p=plain: p)
                 runs = {
                     "plain": plain,
                     "plain+fix": correct_names(plain, ep.article),
                     "prompt": biased,
                     "prompt+fix": correct_names(biased, ep.article),
                     "guarded+fix": correct_names(kept, ep.article),
+                    "toolkit": correct_names(built, ep.article),
                 }
                 for cond, transcript in runs.items():
                     s = score(ref, transcript, ep.article)
@@ -284,6 +270,8 @@ def main() -> None:
                         note = "ok" if check.safe else check.reason
                     elif cond.startswith("guarded") and not check.safe:
                         note = "plain" if kept is plain else "gaps filled from plain"
+                    elif cond == "toolkit":
+                        note = built_outcome
                     wall = t_biased if cond.startswith("prompt") else t_plain
                     rows.append((ep.name, model_name, cond, s, wall, note))
                     if args.verbose and cond.endswith("+fix"):
