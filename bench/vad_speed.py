@@ -22,8 +22,12 @@ By default every way uses ``toolkit.guards.decode_guard_options()``; with
 ``--whisper-defaults``, openai-whisper's own defaults instead (conditioned on
 the previous text), with word timestamps.
 
+With ``--engine openai|faster`` it times the toolkit's own path instead
+(``toolkit.transcribe.run_engine`` on the file, guards on), without and with
+``vad=True``: the figure a producer sees.
+
     .venv/bin/python bench/vad_speed.py [--runs 3] [--model tiny.en] [--min-silence S]
-        [--whisper-defaults] [--keep DIR] [--dump DIR]
+        [--whisper-defaults] [--engine openai|faster] [--keep DIR] [--dump DIR]
 """
 
 from __future__ import annotations
@@ -156,6 +160,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the test audio here, not to a temp dir")
     parser.add_argument("--dump", type=Path, help="write both Whisper results here as JSON")
     parser.add_argument(
+        "--engine",
+        choices=["openai", "faster"],
+        help="time the toolkit's own path (run_engine, file in, guards on) with this "
+        "engine, without and with vad=True, instead of whisper.transcribe three ways",
+    )
+    parser.add_argument(
         "--whisper-defaults",
         action="store_true",
         help="openai-whisper's default options, not guards.decode_guard_options()",
@@ -164,7 +174,7 @@ def main() -> None:
 
     import whisper
 
-    from toolkit.guards import clean, decode_guard_options
+    from toolkit.guards import decode_guard_options
     from toolkit.models import load_model
     from toolkit.transcript import Transcript
     from toolkit.vad import clip_timestamps, compact, speech_spans
@@ -173,8 +183,11 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         audio, beds = build_episode(folder)
+        if args.engine:
+            times, results, passes = time_toolkit(args, folder / "episode_with_beds.wav")
+            report(args, audio, beds, times, results, passes)
+            return
     duration = len(audio) / RATE
-    bed_seconds = sum(e - s for s, e in beds)
     model = load_model(args.model)
     options = dict(
         fp16=False,
@@ -230,23 +243,61 @@ def main() -> None:
             times[name].append(time.perf_counter() - start)
             passes[name] = decode_calls[0]
 
+    report(args, audio, beds, times, results, passes)
+
+
+def time_toolkit(args: argparse.Namespace, wav: Path) -> tuple[dict, dict, dict]:
+    """The product path: ``toolkit.transcribe.run_engine`` on the file, without and with VAD.
+
+    Both runs go through the engine's guards (``toolkit.guards.clean``); with
+    ``--whisper-defaults`` the decoding keeps Whisper's conditioning on the previous
+    text, otherwise it is off as ``decode_guard_options()`` recommends.
+    """
+    from toolkit.transcribe import TranscribeOptions, run_engine
+
+    conditioned = {"condition_on_previous_text": bool(args.whisper_defaults)}
+
+    def way(vad: bool):
+        options = TranscribeOptions(
+            model=args.model, engine=args.engine, language="en", vad=vad, **conditioned
+        )
+        return lambda: (run_engine(wav, options, progress=False), None)
+
+    runs = {f"{args.engine}": way(False), f"{args.engine}-vad": way(True)}
+    runs[args.engine]()  # warm up: model load, first passes, VAD model
+    runs[f"{args.engine}-vad"]()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    results: dict = {}
+    for _ in range(args.runs):
+        for name, func in runs.items():
+            start = time.perf_counter()
+            results[name] = func()
+            times[name].append(time.perf_counter() - start)
+    return times, results, {name: None for name in runs}
+
+
+def report(args, audio, beds, times, results, passes) -> None:
+    from toolkit.guards import clean
+
+    duration = len(audio) / RATE
+    bed_seconds = sum(e - s for s, e in beds)
+    plain_name = next(iter(times))
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
         for name, (transcript, _) in results.items():
             (args.dump / f"{name}.json").write_text(json.dumps(transcript.to_dict(), indent=1))
         (args.dump / "beds.json").write_text(json.dumps(beds))
-    spans = results["vad-clips"][1] or []
     print(f"audio: {duration:.1f} s, of which beds {bed_seconds:.0f} s", end="")
     print(f" ({bed_seconds / duration:.0%}); model {args.model}; best of {args.runs}")
-    print(f"VAD spans: {len(spans)}, {sum(e - s for s, e in spans):.1f} s of audio kept")
+    if "vad-clips" in results:
+        spans = results["vad-clips"][1] or []
+        print(f"VAD spans: {len(spans)}, {sum(e - s for s, e in spans):.1f} s of audio kept")
     best = {name: min(t) for name, t in times.items()}
-    for name in runs:
+    for name in times:
         listed = ", ".join(f"{t:.1f}" for t in times[name])
-        ratio = best["plain"] / best[name]
-        print(
-            f"{name:>11}: best {best[name]:6.1f} s  {ratio:.2f}x  (runs: {listed}); "
-            f"{passes[name]} decoding passes"
-        )
+        ratio = best[plain_name] / best[name]
+        counted = "" if passes[name] is None else f"; {passes[name]} decoding passes"
+        print(f"{name:>11}: best {best[name]:6.1f} s  {ratio:.2f}x  (runs: {listed}){counted}")
     print("speed ratio = plain's best time / this one's (target for VAD: >= 1.3x)")
 
     reference = script_words()
