@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from toolkit.article import read_article
-from toolkit.informed import biased_options, choose, speech_gaps
+from toolkit.informed import bias_by_default, biased_options, choose, speech_gaps
 from toolkit.transcribe import TranscribeOptions
 from toolkit.transcript import Segment, Transcript, Word
 
@@ -152,3 +152,27 @@ def test_a_looping_biased_pass_gives_way_to_the_plain_pass(transcript, speech):
     looped = replace(looped, segments=[*looped.segments, *loop])
     kept, outcome, _ = choose(looped, speech, lambda: transcript)
     assert (kept, outcome) == (transcript, "fallback")
+
+
+@pytest.mark.parametrize(
+    ("model", "bias"),
+    [("tiny.en", False), ("tiny", False), ("/models/tiny.en.pt", False),
+     ("base", True), ("small.en", True), ("/models/large-v3", True)],
+)  # fmt: skip
+def test_bias_by_default_except_tiny(model, bias):
+    assert bias_by_default(model) is bias
+
+
+def test_tiny_with_an_article_runs_one_unbiased_pass(tmp_path, article):
+    """tiny.en with an article: one plain pass (cached with the article), no prompt."""
+    from toolkit.cache import TranscriptCache
+    from toolkit.informed import transcribe_with_article
+
+    options = TranscribeOptions(model="tiny.en", language="en")
+    cache = TranscriptCache(tmp_path / "cache")
+    audio = ROOT / "tests" / "data" / "speech" / "jfk.flac"
+    result = transcribe_with_article(audio, options, article, cache=cache, progress=False)
+    assert result.outcome == "plain"
+    assert result.transcript.options.get("initial_prompt") is None
+    again = transcribe_with_article(audio, options, article, cache=cache, progress=False)
+    assert again.cached and again.transcript == result.transcript

@@ -161,9 +161,10 @@ def serve(directory: Path, port: int) -> None:
     "spellings of them, and also write NAME.alignment.json (paragraphs and quotes).",
 )
 @click.option(
-    "--no-bias",
-    is_flag=True,
-    help="With --article: do not bias decoding towards the article's names.",
+    "--bias/--no-bias",
+    default=None,
+    help="With --article: bias decoding towards the article's names "
+    "[default: on, except with the tiny models, which it derails].",
 )
 @click.option(
     "--no-correct",
@@ -207,7 +208,7 @@ def transcribe_cmd(
     formats: str,
     output_dir: Path,
     article: Path | None,
-    no_bias: bool,
+    bias: bool | None,
     no_correct: bool,
     max_line_chars: int,
     max_lines: int,
@@ -268,7 +269,7 @@ def transcribe_cmd(
             path,
             options,
             known,
-            bias=not no_bias,
+            bias=bias,
             correct=not no_correct,
             info=info,
             progress=not quiet,

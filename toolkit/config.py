@@ -63,8 +63,9 @@ class Transcription(_Strict):
     task: Literal["transcribe", "translate"] = "transcribe"
     beam_size: int | None = Field(default=None, ge=1)
     vad: bool = False
-    #: Bias decoding towards the article's names (initial prompt / hotwords).
-    article_prompt: bool = True
+    #: Bias decoding towards the article's names (initial prompt / hotwords);
+    #: unset: yes, except with the tiny models (see toolkit.informed.bias_by_default).
+    article_prompt: bool | None = None
     #: Set near-miss spellings of the article's names to the article's spelling.
     correct_names: bool = True
     #: CPU threads for the engine; 0: one per core.
