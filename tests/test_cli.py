@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -117,3 +118,13 @@ def test_transcribe_layout_options(tmp_path):
     entries = json.loads((tmp_path / "jfk.json").read_text())["segments"]
     assert len(entries) == n_words > 15
     assert all(len(e["body"].split()) == 1 for e in entries)
+
+
+def test_models_for_the_faster_engine_are_ctranslate2_folders():
+    result = CliRunner().invoke(cli, ["models", "--engine", "faster"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    for name in ("tiny.en", "base"):
+        assert lines[name].startswith("ready: "), lines
+        folder = Path(lines[name].removeprefix("ready: "))
+        assert (folder / "model.bin").is_file() and (folder / "config.json").is_file()

