@@ -513,3 +513,23 @@ def test_real_loop_over_slowed_speech_is_kept_once():
     lines = [normalise(s.text) for s in raw.segments if s.text]
     assert len(lines) >= 3 and len(set(lines)) == 1, f"Whisper did not loop: {lines}"
     assert [normalise(s.text) for s in clean(raw).segments] == lines[:1]
+
+
+@pytest.mark.parametrize("audio", ["jfk-in-noise", "sample-episode"])
+def test_batched_and_streaming_vad_models_agree(audio, monkeypatch):
+    """The batched ONNX Silero model (used when onnxruntime is there) finds exactly
+    the spans the streaming TorchScript model finds, on real speech in real noise."""
+    from toolkit import vad
+
+    from .helpers import ROOT, SAMPLE_SLUG
+
+    if audio == "jfk-in-noise":
+        samples = _jfk_padded("noise")
+    else:
+        samples = decode(ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3")
+    assert vad._sequence_model() is not None, "onnxruntime is missing"
+    batched = vad._raw_spans(samples, SAMPLE_RATE, vad.THRESHOLD, vad.MIN_SPEECH)
+    monkeypatch.setattr(vad, "_sequence_model", lambda: None)
+    streaming = vad._raw_spans(samples, SAMPLE_RATE, vad.THRESHOLD, vad.MIN_SPEECH)
+    assert len(batched) > 5
+    assert batched == streaming
