@@ -220,12 +220,11 @@ def transcribe_cmd(
     """Transcribe each AUDIO file with Whisper (word timestamps) and write
     transcript files named after it, like the whisper CLI. The model is loaded
     once for all the files. The progress bar counts seconds of audio."""
-    from dataclasses import replace
 
     from . import fsutil
     from .audio import probe
     from .informed import transcribe_with_article
-    from .transcribe import TranscribeOptions
+    from .transcribe import TranscribeOptions, translate
     from .transcript import Transcript
     from .writers import WRITERS, WriterOptions, get_writer
 
@@ -279,14 +278,12 @@ def transcribe_cmd(
         write(result.transcript, stem)
         _say_outcome(str(path), result.outcome)
         if task == "translate":
-            if result.transcript.language == "en":
+            translated = translate(
+                path, options, result.transcript, info=info, progress=not quiet, threads=threads
+            )
+            if translated is None:
                 click.echo(f"{path} is in English already: no translation written")
             else:
-                # The spoken language is passed on, so it is not detected again.
-                spoken = replace(options, task="translate", language=result.transcript.language)
-                translated = transcribe_with_article(
-                    path, spoken, None, info=info, progress=not quiet, threads=threads
-                )
                 write(translated.transcript, f"{stem}.en")
         if known is not None:
             from .align import align

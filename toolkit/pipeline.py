@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from .informed import transcribe_with_article
 from .render import make_environment
 from .soundbites import Soundbite, soundbites_from_alignment
 from .tagging import EpisodeTags, publish_mp3
-from .transcribe import TranscribeOptions
+from .transcribe import TranscribeOptions, translate
 from .transcript import Transcript
 from .writers import WRITERS, WriterOptions, get_writer
 
@@ -217,20 +217,19 @@ def stage_transcribe(job: EpisodeJob, opts: BuildOptions) -> None:
     )
     job.transcript, job.transcript_cached = result.transcript, result.cached
     job.transcript_outcome = result.outcome
-    if settings.task == "translate" and job.transcript.language != "en":
-        # The spoken language is passed on, so it is not detected again.
-        english = replace(options, task="translate", language=job.transcript.language)
-        translated = transcribe_with_article(
+    if settings.task == "translate":
+        translated = translate(
             job.episode.audio_path,
-            english,
-            None,
+            options,
+            job.transcript,
             info=job.source,
             cache=opts.cache,
             progress=opts.progress,
             threads=settings.threads,
         )
-        job.translation = translated.transcript
-        job.transcript_cached = job.transcript_cached and translated.cached
+        if translated is not None:
+            job.translation = translated.transcript
+            job.transcript_cached = job.transcript_cached and translated.cached
     fsutil.write_text(
         job.out_dir / FULL_TRANSCRIPT,
         json.dumps(job.transcript.to_dict(), ensure_ascii=False, indent=1),

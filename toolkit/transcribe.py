@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .audio import SAMPLE_RATE, AudioInfo, probe
 from .cache import TranscriptCache, make_key
@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 
     from .engines import Progress
 
-__all__ = ["TASKS", "TranscribeOptions", "TranscribeResult", "run_engine", "transcribe"]
+__all__ = [
+    "TASKS",
+    "TranscribeOptions",
+    "TranscribeResult",
+    "run_engine",
+    "transcribe",
+    "translate",
+]
 
 TASKS = ("transcribe", "translate")
 
@@ -172,7 +179,7 @@ def run_engine(
     speech: list[tuple[float, float]] | None = None
     try:
         if options.vad:
-            from .vad import speech_spans
+            from .vad import decoding_clips, speech_spans
 
             samples = decode(audio)
             speech = speech_spans(samples, SAMPLE_RATE)
@@ -182,8 +189,9 @@ def run_engine(
             del samples  # the chunks hold it until the spectrogram is made
         else:
             chunks = stream(audio)
+        clips = decoding_clips(speech) if speech is not None else None
         transcript = engine.transcribe(
-            chunks, options, clips=speech, progress=report or None, threads=threads
+            chunks, options, clips=clips, progress=report or None, threads=threads
         )
     finally:
         if bar is not None:
@@ -216,3 +224,20 @@ def transcribe(
         Path(audio), options, progress=progress, duration=info.duration, threads=threads
     )
     return TranscribeResult(transcript, False, cache.put(key, transcript))
+
+
+def translate(
+    audio: Path,
+    options: TranscribeOptions,
+    spoken: Transcript,
+    **kwargs: Any,
+) -> TranscribeResult | None:
+    """The English translation of ``audio``, whose transcript in its own language is ``spoken``.
+
+    None when ``spoken`` is English already. The spoken language is passed on,
+    so it is not detected again. ``kwargs`` are :func:`transcribe`'s.
+    """
+    if spoken.language == "en":
+        return None
+    english = replace(options, task="translate", language=spoken.language)
+    return transcribe(audio, english, **kwargs)

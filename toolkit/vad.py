@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Timeline", "clip_timestamps", "compact", "merge_spans", "speech_spans"]
+__all__ = [
+    "Timeline",
+    "clip_timestamps",
+    "compact",
+    "decoding_clips",
+    "merge_spans",
+    "speech_spans",
+]
 
 Span = tuple[float, float]
 
@@ -199,18 +206,23 @@ def speech_spans(
     return merge_spans(raw, min_silence=min_silence, pad=pad, duration=len(audio) / rate)
 
 
-def clip_timestamps(spans: Sequence[Span], *, join: float = JOIN) -> list[float]:
-    """``spans`` flattened to ``[start, end, start, end, ...]`` for Whisper's ``clip_timestamps``.
+def decoding_clips(spans: Sequence[Span], *, join: float = JOIN) -> list[Span]:
+    """The stretches for Whisper to decode: ``spans`` sorted, those under ``join`` s apart joined.
 
-    Spans are sorted, and those less than ``join`` seconds apart are joined
-    into one clip. An empty list means there is nothing to transcribe: do not
-    call Whisper at all, because Whisper reads ``clip_timestamps=[]`` as "the
-    whole file".
+    Each clip starts a decoding window of its own, so decoding every span
+    apart would run more windows than the whole file has. An empty list means
+    there is nothing to transcribe.
     """
-    flat: list[float] = []
-    for start, end in merge_spans(spans, min_silence=join, pad=0.0):
-        flat += [start, end]
-    return flat
+    return merge_spans(spans, min_silence=join, pad=0.0)
+
+
+def clip_timestamps(spans: Sequence[Span], *, join: float = JOIN) -> list[float]:
+    """:func:`decoding_clips` flattened to ``[start, end, ...]``, Whisper's ``clip_timestamps``.
+
+    An empty list means there is nothing to transcribe: do not call Whisper at
+    all, because Whisper reads ``clip_timestamps=[]`` as "the whole file".
+    """
+    return [t for span in decoding_clips(spans, join=join) for t in span]
 
 
 @dataclass(frozen=True)
