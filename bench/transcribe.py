@@ -33,6 +33,10 @@ twice per model:
   (decoding plus one alignment pass per window), so the time to beat; its text
   differs where its word-timestamp seeking differs.
 
+``faster`` is the faster engine as it runs by default (int8 for base, the
+model's float32 for tiny.en: ``toolkit.engines.faster.compute_type_for``);
+``faster-fp32`` forces float32, to show what int8 gains.
+
 Targets: the openai engine within 10 % of ``whisper-wt``'s time with the text
 of ``whisper``; the faster engine at least 2x ``whisper-wt`` on tiny.en and base.
 
@@ -41,7 +45,7 @@ the sample episode (ffmpeg, into a temporary folder) and runs each tool once on
 it, to measure memory on a long episode.
 
     .venv/bin/python bench/transcribe.py [--models tiny.en,base] [--runs 3]
-        [--tools whisper,whisper-wt,openai,faster] [--threads N] [--beam 5] [--long 60]
+        [--tools whisper,whisper-wt,openai,faster,faster-fp32] [--threads N] [--beam 5] [--long 60]
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ BIN = Path(sys.executable).parent
 SPEECH = ROOT / "tests" / "data" / "speech"
 EPISODE = ROOT / "episodes" / "001-japan-security-council" / "audio.mp3"
 GROUND_TRUTH = ROOT / "tools" / "sample_episode" / "ground_truth.json"
-TOOLS = ("whisper", "whisper-wt", "openai", "faster")
+TOOLS = ("whisper", "whisper-wt", "openai", "faster", "faster-fp32")
 
 
 def normalise(text: str) -> str:
@@ -120,11 +124,13 @@ def command(
             "--best_of", width, "--output_format", "json", "--output_dir", str(out),
             "--verbose", "False", "--threads", str(threads),
         ]  # fmt: skip
+    engine = tool.split("-")[0]
     return [
-        str(BIN / "toolkit"), "transcribe", *audio, "--engine", tool, "--language", "en",
+        str(BIN / "toolkit"), "transcribe", *audio, "--engine", engine, "--language", "en",
         "--model", checkpoint if tool == "openai" else model, "--threads", str(threads),
         "--format", "txt", "-o", str(out), "-q",
         *([] if beam is None else ["--beam-size", str(beam)]),
+        *(["--compute-type", "float32"] if tool == "faster-fp32" else []),
     ]  # fmt: skip
 
 
@@ -182,7 +188,7 @@ def bench_model(
 ) -> None:
     from toolkit.audio import probe
 
-    checkpoint = prepare(model, "faster" in tools)
+    checkpoint = prepare(model, any(t.startswith("faster") for t in tools))
     duration = sum(probe(f).duration for f in files)
     results = {tool: Runs() for tool in tools}
     env = dict(os.environ)

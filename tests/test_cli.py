@@ -57,6 +57,10 @@ def test_transcribe_refuses_unknown_format_and_bad_audio(tmp_path):
     result = runner.invoke(cli, ["transcribe", str(missing)])
     assert result.exit_code == 1
     assert f"{missing}: audio file not found" in result.output
+    jfk = str(SPEECH / "jfk.flac")
+    result = runner.invoke(cli, ["transcribe", jfk, "--compute-type", "int8"])
+    assert result.exit_code == 1
+    assert "compute type 'int8' needs the faster engine" in result.output
 
 
 def test_models_lists_and_prepares_the_offline_weights():

@@ -90,3 +90,22 @@ def test_unknown_field_and_bad_toml(show_dir):
     toml.write_text("title = ")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_show(show_dir)
+
+
+def test_compute_type_is_checked(show_dir):
+    toml = show_dir / "show.toml"
+    text = toml.read_text()
+    toml.write_text(text.replace('model = "base"', 'model = "base"\ncompute_type = "int8"'))
+    with pytest.raises(ConfigError, match="compute_type needs engine") as err:
+        load_show(show_dir)
+    assert str(toml) in str(err.value)
+    toml.write_text(
+        text.replace('model = "base"', 'model = "base"\nengine = "faster"\ncompute_type = "int4"')
+    )
+    with pytest.raises(ConfigError, match="unknown compute type 'int4'") as err:
+        load_show(show_dir)
+    assert err.value.field == "transcription.compute_type"
+    toml.write_text(
+        text.replace('model = "base"', 'model = "base"\nengine = "faster"\ncompute_type = "int8"')
+    )
+    assert load_show(show_dir).transcription.compute_type == "int8"

@@ -24,7 +24,7 @@ from toolkit.engines.features import log_mel, numpy_power_mel, torch_power_mel
 from toolkit.errors import ModelError
 from toolkit.transcribe import TranscribeOptions, run_engine, transcribe
 
-from .helpers import ROOT, SAMPLE_SLUG, SPEECH, espeak_german, normalise
+from .helpers import ROOT, SAMPLE_SLUG, SPEECH, espeak_german, normalise, speech_manifest
 
 JFK = SPEECH / "jfk.flac"
 EPISODE = ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3"
@@ -145,6 +145,8 @@ def test_engine_transcribes_jfk(jfk, engine):
     assert transcript.language_probability is None  # English-only: nothing detected
     assert transcript.task == "transcribe"
     assert transcript.options["engine"] == engine
+    # The tiny models keep their own precision (float32 on a CPU) in the faster engine.
+    assert transcript.options["compute_type"] == ("default" if engine == "faster" else None)
     assert 10.9 < transcript.duration < 11.1
     words = transcript.words
     assert [normalise(w.word) for w in words] == JFK_WORDS.split()
@@ -220,6 +222,40 @@ def test_faster_engine_uses_a_ct2_folder():
     assert models.resolve_ct2(folder).kind == "path"
     transcript = _run(JFK, model=str(folder), engine="faster")
     assert normalise(transcript.text) == JFK_WORDS
+
+
+@FASTER
+def test_faster_engine_computes_base_in_int8():
+    """Base in int8 (the default above tiny) hears what base in float32 does."""
+    clips = [JFK, *sorted(SPEECH.glob("sense_and_sensibility_*.wav"))[:2]]
+    refs = speech_manifest()
+    texts: dict[str | None, list[str]] = {}
+    for compute_type in (None, "float32"):
+        found = [_run(c, model="base", engine="faster", compute_type=compute_type) for c in clips]
+        assert {t.options["compute_type"] for t in found} == {compute_type or "int8"}
+        texts[compute_type] = [normalise(t.text) for t in found]
+    truth = [normalise(refs[c.name]) for c in clips]
+    int8, fp32 = jiwer.wer(truth, texts[None]), jiwer.wer(truth, texts["float32"])
+    assert int8 <= fp32 + 0.02, (int8, fp32)
+    assert int8 <= 0.1, texts[None]
+
+
+def test_compute_type_needs_the_faster_engine_and_a_known_type():
+    with pytest.raises(ModelError, match="needs the faster engine"):
+        TranscribeOptions(model="base", compute_type="int8")
+    with pytest.raises(ModelError, match="unknown compute type 'int4'"):
+        TranscribeOptions(model="base", engine="faster", compute_type="int4")
+
+
+@FASTER
+def test_unsupported_compute_type_names_the_choices():
+    from toolkit.engines.faster import supported_compute_types
+
+    assert "float16" not in supported_compute_types()  # no half precision on this CPU
+    with pytest.raises(ModelError) as info:
+        _run(JFK, model="tiny.en", engine="faster", compute_type="float16")
+    assert "'float16' is not supported on this CPU" in str(info.value)
+    assert "float32" in str(info.value) and "int8" in str(info.value)
 
 
 def test_faster_engine_refuses_a_checkpoint_file():
@@ -416,9 +452,10 @@ def test_cache_key_includes_engine_and_task():
         TranscribeOptions(model="base", hotwords="PassBlue").cache_key("abc"),
         TranscribeOptions(model="base", initial_prompt="PassBlue").cache_key("abc"),
         TranscribeOptions(model="base", carry_initial_prompt=True).cache_key("abc"),
+        TranscribeOptions(model="base", engine="faster", compute_type="int8").cache_key("abc"),
         base.cache_key("abd"),
     }
-    assert len(keys) == 8
+    assert len(keys) == 9
     assert base.cache_key("abc") == TranscribeOptions(model="base").cache_key("abc")
 
 

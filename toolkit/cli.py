@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from .engines import COMPUTE_TYPES
 from .errors import ToolkitError
 
 
@@ -133,6 +134,13 @@ def serve(directory: Path, port: int) -> None:
     "--vad", is_flag=True, help="Decode only the speech that voice activity detection finds."
 )
 @click.option(
+    "--compute-type",
+    type=click.Choice(COMPUTE_TYPES),
+    default=None,
+    help="faster engine: the precision it computes in; default int8 for base and larger, "
+    "float32 for the tiny models.",
+)
+@click.option(
     "--threads",
     type=click.IntRange(min=0),
     default=0,
@@ -204,6 +212,7 @@ def transcribe_cmd(
     task: str,
     beam_size: int | None,
     vad: bool,
+    compute_type: str | None,
     threads: int,
     formats: str,
     output_dir: Path,
@@ -238,7 +247,12 @@ def transcribe_cmd(
     if article is not None and len(audio) > 1:
         raise click.BadParameter("aligns one audio file only", param_hint="--article")
     options = TranscribeOptions(
-        model=model, engine=engine, language=language, beam_size=beam_size, vad=vad
+        model=model,
+        engine=engine,
+        language=language,
+        beam_size=beam_size,
+        vad=vad,
+        compute_type=compute_type,
     )
     layout = WriterOptions(
         max_line_chars=max_line_chars,

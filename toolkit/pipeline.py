@@ -185,6 +185,7 @@ def transcribe_options(show: Show, model: str | None = None) -> TranscribeOption
         language=settings.language,
         beam_size=settings.beam_size,
         vad=settings.vad,
+        compute_type=settings.compute_type,
     )
 
 

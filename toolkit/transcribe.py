@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audio import SAMPLE_RATE, AudioInfo, probe
 from .cache import TranscriptCache, make_key
+from .engines import COMPUTE_TYPES
 from .errors import ModelError
 from .transcript import Transcript
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .engines import Progress
 
 __all__ = [
+    "COMPUTE_TYPES",
     "TASKS",
     "TranscribeOptions",
     "TranscribeResult",
@@ -46,7 +48,8 @@ TASKS = ("transcribe", "translate")
 
 # Bumped when the engines' output changes for the same options, so that old cache
 # entries miss. 2: word timings no longer steer seeking (no dropped speech).
-ENGINE_REVISION = 2
+# 3: the faster engine computes in int8 by default for models larger than tiny.
+ENGINE_REVISION = 3
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class TranscribeOptions:
     5). ``initial_prompt`` conditions the first window, or every window with
     ``carry_initial_prompt`` (openai engine); ``hotwords`` biases every window
     (faster engine). ``vad`` decodes only the speech that voice activity
-    detection finds.
+    detection finds. ``compute_type`` is the faster engine's precision (one of
+    :data:`COMPUTE_TYPES`); None lets the engine choose per model
+    (:func:`toolkit.engines.faster.compute_type_for`).
     """
 
     model: str = "tiny.en"
@@ -74,6 +79,7 @@ class TranscribeOptions:
     hotwords: str | None = None
     word_timestamps: bool = True
     vad: bool = False
+    compute_type: str | None = None
 
     def __post_init__(self) -> None:
         from .engines import ENGINES
@@ -84,6 +90,17 @@ class TranscribeOptions:
             raise ModelError(f"unknown task '{self.task}'; choose one of: {', '.join(TASKS)}")
         if self.beam_size is not None and self.beam_size < 1:
             raise ModelError(f"beam size must be at least 1, not {self.beam_size}")
+        if self.compute_type is not None:
+            if self.compute_type not in COMPUTE_TYPES:
+                raise ModelError(
+                    f"unknown compute type '{self.compute_type}'; "
+                    f"choose one of: {', '.join(COMPUTE_TYPES)}"
+                )
+            if self.engine != "faster":
+                raise ModelError(
+                    f"compute type '{self.compute_type}' needs the faster engine "
+                    f"(the {self.engine} engine computes in float32 on a CPU)"
+                )
 
     def cache_key(self, audio_sha256: str) -> str:
         """The key of this audio transcribed with these options."""

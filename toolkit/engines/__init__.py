@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..transcribe import TranscribeOptions
     from ..transcript import Transcript
 
-__all__ = ["ENGINES", "Engine", "Progress", "Span", "get_engine"]
+__all__ = ["COMPUTE_TYPES", "ENGINES", "Engine", "Progress", "Span", "get_engine"]
 
 Span = tuple[float, float]
 
@@ -44,6 +44,20 @@ ENGINES: dict[str, tuple[str, str, str | None]] = {
     "openai": ("whisper", "openai-whisper", None),
     "faster": ("faster_whisper", "faster-whisper", "faster"),
 }
+
+#: CTranslate2's computation types (the faster engine's ``compute_type``).
+COMPUTE_TYPES = (
+    "default",
+    "auto",
+    "float32",
+    "int8",
+    "int8_float32",
+    "int16",
+    "float16",
+    "bfloat16",
+    "int8_float16",
+    "int8_bfloat16",
+)
 
 
 class Engine(Protocol):
