@@ -2,8 +2,10 @@
 
 Builds an episode that is about 30 % non-speech: the sample episode (195 s)
 with four 20 s beds spliced in at its quietest moments near 40, 85, 130 and
-170 s: a music-like chord pattern, pink noise, digital silence, and brown noise
-with a mains hum, made with ffmpeg into a temporary folder. Then it
+170 s. ``--beds music`` (the default): four excerpts of real instrumental
+music (tests/data/music, see its MANIFEST). ``--beds synthetic``: a music-like
+chord pattern, pink noise, digital silence, and brown noise with a mains hum,
+made with ffmpeg. The episode is written to a temporary folder. Then it
 transcribes it with tiny.en three ways: the whole file; with VAD as
 ``clip_timestamps`` from ``toolkit.vad.speech_spans``; and with VAD as
 compacted audio (``toolkit.vad.compact``, only the speech, times mapped back).
@@ -26,7 +28,8 @@ With ``--engine openai|faster`` it times the toolkit's own path instead
 (``toolkit.transcribe.run_engine`` on the file, guards on), without and with
 ``vad=True``: the figure a producer sees.
 
-    .venv/bin/python bench/vad_speed.py [--runs 3] [--model tiny.en] [--min-silence S]
+    .venv/bin/python bench/vad_speed.py [--runs 3] [--model tiny.en] [--beds music|synthetic]
+        [--min-silence S]
         [--whisper-defaults] [--engine openai|faster] [--keep DIR] [--dump DIR]
 """
 
@@ -48,8 +51,16 @@ ROOT = Path(__file__).resolve().parent.parent
 EPISODE = ROOT / "episodes" / "001-japan-security-council" / "audio.mp3"
 RATE = 16000
 
-# (where to insert, seconds into the episode; seconds; ffmpeg lavfi source)
-BEDS = [
+MUSIC = ROOT / "tests" / "data" / "music"
+
+# (where to insert, seconds into the episode; seconds; a file, or an ffmpeg lavfi source)
+MUSIC_BEDS = [
+    (40.0, 20.0, MUSIC / "awakening.ogg"),
+    (85.0, 20.0, MUSIC / "coherence.ogg"),
+    (130.0, 20.0, MUSIC / "nebula.ogg"),
+    (170.0, 20.0, MUSIC / "media-threat.ogg"),
+]
+SYNTHETIC_BEDS = [
     (
         40.0,
         20.0,
@@ -67,11 +78,11 @@ BEDS = [
 ]
 
 
-def ffmpeg_bed(source: str, seconds: float, dest: Path) -> np.ndarray:
-    """Render one lavfi source to mono 16 kHz and load it."""
+def ffmpeg_bed(source: str | Path, seconds: float, dest: Path) -> np.ndarray:
+    """Render one audio file or lavfi source to mono 16 kHz and load it."""
+    given = ["-i", str(source)] if isinstance(source, Path) else ["-f", "lavfi", "-i", source]
     cmd = [
-        "ffmpeg", "-nostdin", "-v", "error", "-y",
-        "-f", "lavfi", "-i", source,
+        "ffmpeg", "-nostdin", "-v", "error", "-y", *given,
         "-t", str(seconds), "-ac", "1", "-ar", str(RATE), str(dest),
     ]  # fmt: skip
     subprocess.run(cmd, check=True)
@@ -90,13 +101,13 @@ def quietest(samples: np.ndarray, around: float, within: float = 3.0) -> int:
     return lo + best * frame + frame // 2
 
 
-def build_episode(folder: Path) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """The episode with the beds spliced in, and where the beds lie (seconds)."""
+def build_episode(folder: Path, kind: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The episode with the ``kind`` of beds spliced in, and where the beds lie (seconds)."""
     from toolkit.audio import decode
 
     speech = decode(EPISODE)
     pieces, beds, last, offset = [], [], 0, 0
-    for i, (at, seconds, source) in enumerate(BEDS):
+    for i, (at, seconds, source) in enumerate(MUSIC_BEDS if kind == "music" else SYNTHETIC_BEDS):
         cut = quietest(speech, at)
         bed = ffmpeg_bed(source, seconds, folder / f"bed{i}.wav")
         pieces += [speech[last:cut], bed]
@@ -156,6 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--beds", choices=["music", "synthetic"], default="music")
     parser.add_argument("--min-silence", type=float, default=None, help="override the default")
     parser.add_argument("--keep", type=Path, help="write the test audio here, not to a temp dir")
     parser.add_argument("--dump", type=Path, help="write both Whisper results here as JSON")
@@ -182,7 +194,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        audio, beds = build_episode(folder)
+        audio, beds = build_episode(folder, args.beds)
         if args.engine:
             times, results, passes = time_toolkit(args, folder / "episode_with_beds.wav")
             report(args, audio, beds, times, results, passes)
@@ -288,7 +300,7 @@ def report(args, audio, beds, times, results, passes) -> None:
             (args.dump / f"{name}.json").write_text(json.dumps(transcript.to_dict(), indent=1))
         (args.dump / "beds.json").write_text(json.dumps(beds))
     print(f"audio: {duration:.1f} s, of which beds {bed_seconds:.0f} s", end="")
-    print(f" ({bed_seconds / duration:.0%}); model {args.model}; best of {args.runs}")
+    print(f" ({bed_seconds / duration:.0%}, {args.beds}); model {args.model}; best of {args.runs}")
     if "vad-clips" in results:
         spans = results["vad-clips"][1] or []
         print(f"VAD spans: {len(spans)}, {sum(e - s for s, e in spans):.1f} s of audio kept")

@@ -26,6 +26,7 @@ from toolkit.vad import clip_timestamps, compact, merge_spans, speech_spans
 from .helpers import DATA, SPEECH, normalise, speech_manifest
 
 NOISE = DATA / "noise" / "noise.wav"
+MUSIC = sorted((DATA / "music").glob("*.ogg"))  # real instrumental music beds, 20 s each
 JFK = SPEECH / "jfk.flac"
 MODELS = ["tiny.en", "base"]
 
@@ -96,8 +97,10 @@ def whisper_run(
     ``vad``: "clips" gives Whisper the speech spans as ``clip_timestamps``,
     "compact" gives it only the speech (``toolkit.vad.compact``), None no VAD.
     """
+    import torch
     import whisper
 
+    torch.manual_seed(0)  # the temperature fallback samples: the same text every run
     duration = len(audio) / SAMPLE_RATE
     spans = speech_spans(audio) if vad else None
     kwargs = {"fp16": False, "verbose": None, "language": "en", "word_timestamps": True}
@@ -209,6 +212,12 @@ def test_compact_of_no_speech_is_empty():
 
 def test_no_speech_spans_in_digital_silence():
     assert speech_spans(silence(30)) == []
+
+
+def test_no_speech_spans_in_real_music():
+    assert len(MUSIC) == 4
+    for bed in MUSIC:
+        assert speech_spans(decode(bed)) == [], bed.name
 
 
 def test_no_speech_spans_in_noise_wav():
@@ -337,15 +346,55 @@ def test_clean_drops_segments_of_very_unsure_words():
     )
 
 
-@pytest.mark.parametrize("caption", ["[Music]", "(upbeat music)", "♪ ♪", "[BLANK_AUDIO]", "-"])
+def test_clean_drops_a_lone_very_unsure_word():
+    """What tiny.en wrote over a real music bed, alone in its segment."""
+    music = [seg(28.6, 30.0, "BE", prob=0.0, no_speech_prob=0.464, avg_logprob=-4.8)]
+    # one-word segments of real speech (base, the sample episode and the LJ clips)
+    real = [seg(50.0, 50.6, "Right.", prob=0.911), seg(51.0, 52.0, "complaint.", prob=0.942)]
+    assert texts(clean(transcript(*music, *real))) == ["Right.", "complaint."]
+
+
+def test_clean_drops_what_whisper_kept_after_giving_up():
+    """tiny.en over real music: every temperature failed, the last try is kept."""
+    music = [
+        seg(19.9, 21.3, "The Women's", prob=0.17, no_speech_prob=0.192, avg_logprob=-3.56),
+        seg(46.0, 48.0, "illing Music", prob=0.19, no_speech_prob=0.464, avg_logprob=-5.08),
+        seg(60.0, 62.0, "Background music playing…", prob=0.42, avg_logprob=-2.99),
+    ]
+    # the least sure real speech in the tests (tiny.en, stereo_diarization.wav)
+    real = seg(50.0, 53.0, "He theorizes if you seem", prob=0.67, avg_logprob=-0.98)
+    assert texts(clean(transcript(*music, real))) == ["He theorizes if you seem"]
+
+
+def test_clean_drops_an_unsure_thank_you():
+    over_music = seg(71.4, 72.8, "Thank you.", no_speech_prob=0.176, avg_logprob=-1.6)
+    over_music.words[0] = replace(over_music.words[0], probability=0.004)
+    said = seg(80.0, 81.0, "Thank you.", prob=0.97, no_speech_prob=0.4, avg_logprob=-0.3)
+    thanks = seg(190.0, 191.5, "Thanks for listening.", prob=0.99, no_speech_prob=0.965)
+    assert texts(clean(transcript(over_music, said, thanks))) == [
+        "Thank you.",
+        "Thanks for listening.",
+    ]
+
+
+def test_clean_keeps_an_unsure_word_among_sure_ones():
+    line = seg(0.0, 3.0, "Ask Mr. Ishikane today", prob=0.9)
+    line.words[2] = replace(line.words[2], probability=0.002)
+    assert texts(clean(transcript(line))) == ["Ask Mr. Ishikane today"]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["[Music]", "(upbeat music)", "♪ ♪", "[BLANK_AUDIO]", "-", "Music", "MUSIC.", "Music ♪ Music"],
+)
 def test_clean_drops_sound_captions(caption):
     t = transcript(seg(0.0, 5.0, caption), seg(5.0, 7.0, "Welcome back."))
     assert texts(clean(t)) == ["Welcome back."]
 
 
 def test_clean_keeps_speech_around_a_caption():
-    t = transcript(seg(0.0, 5.0, "We laughed [laughter] a lot."))
-    assert texts(clean(t)) == ["We laughed [laughter] a lot."]
+    t = transcript(seg(0.0, 5.0, "We laughed [laughter] a lot."), seg(5.0, 7.0, "Music helps."))
+    assert texts(clean(t)) == ["We laughed [laughter] a lot.", "Music helps."]
 
 
 # --- clean(): repetition loops ------------------------------------------------------------
@@ -423,7 +472,11 @@ def test_decode_guard_options_are_whisper_transcribe_arguments():
 
 # --- end to end, on real audio ------------------------------------------------------------
 
-NON_SPEECH = {"silence-30s": lambda: silence(30), "noise.wav": lambda: decode(NOISE)}
+NON_SPEECH = {
+    "silence-30s": lambda: silence(30),
+    "noise.wav": lambda: decode(NOISE),
+    "music-80s": lambda: np.concatenate([decode(m) for m in MUSIC]),
+}
 JFK_WORDS = normalise(speech_manifest()["jfk.flac"]).split()
 
 
@@ -442,7 +495,7 @@ def test_non_speech_gives_an_empty_transcript(model, case):
 @pytest.mark.parametrize("decoding", ["whisper-defaults", "guard-options"])
 def test_non_speech_gives_an_empty_transcript_without_vad(model, case, decoding):
     """Without VAD Whisper decodes the non-speech (over silence both models write
-    "you" with its default options); clean() still leaves nothing."""
+    "you" with its default options); clean() still leaves nothing. Music included."""
     guard = decoding == "guard-options"
     raw, _ = whisper_run(model, NON_SPEECH[case](), vad=None, guard=guard)
     assert clean(raw).segments == [], raw.text

@@ -61,6 +61,25 @@ QUIET_LOGPROB = -0.5
 # a temperature fallback: 0.05-0.11), once there are two words to judge.
 VERY_LOW_WORD_PROB = 0.15
 MIN_WORDS_TO_JUDGE = 2
+# A segment of one word is judged by a stricter bound: over real music beds
+# (tests/data/music) tiny.en and base wrote one-word segments ("BE", "Music")
+# at 0.000-0.005; the one-word segments of real speech in the tests were
+# 0.91-0.997 (words inside longer segments go as low as 0.002, so only a
+# segment's only word is judged alone).
+SINGLE_WORD_PROB = 0.02
+# Whisper keeps the last temperature's text even when it is still below its
+# log-probability threshold. Over real music beds tiny.en's last tries were
+# garbage at avg_logprob -2.2 to -5.8 with words averaging 0.17-0.19 ("The
+# Women's", "illing Music", "Background music playing…") with words averaging
+# 0.17-0.42; real speech in the tests (both models, greedy and beam 5) never
+# went below -0.98 (words 0.67).
+GAVE_UP_LOGPROB = -2.0
+GAVE_UP_WORD_PROB = 0.5
+# Lines Whisper is known to invent over music and silence. Over the real
+# music beds tiny.en wrote "Thank you." with a first word at 0.004-0.083; the
+# real "Thanks for listening." of the sample episode has every word above 0.99.
+INVENTED_LINES = {"thank you", "thank you for watching", "thanks for watching"}
+INVENTED_LINE_WORD_PROB = 0.2
 
 # (4) A phrase of n words repeated back to back at least this often is a loop.
 # Single words need more repeats ("no, no, no" is speech); sentences fewer.
@@ -169,11 +188,16 @@ def _keep_in_speech(segment: Segment, speech: _Speech) -> Segment | None:
 
 # "[Music]", "(upbeat music)", "*applause*", "♪ ♪", "-": no speech in them.
 _CAPTION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬#~\-–—.,!?…\s]")
+# Captions Whisper also writes without brackets over music: "Music", "MUSIC."
+_BARE_CAPTIONS = {"music", "applause", "laughter", "silence", "blank_audio", "inaudible"}
 
 
 def _only_sound_caption(segment: Segment) -> bool:
     text = segment.text.strip()
-    return bool(text) and not _CAPTION.sub("", text)
+    if not text:
+        return False
+    rest = _CAPTION.sub(" ", text).lower().split()
+    return all(word in _BARE_CAPTIONS for word in rest)
 
 
 def _hallucinated(segment: Segment, looped: bool = False) -> str | None:
@@ -192,6 +216,13 @@ def _hallucinated(segment: Segment, looped: bool = False) -> str | None:
         return f"likely silent, words unsure ({mean:.2f})"
     if len(probs) >= MIN_WORDS_TO_JUDGE and mean < VERY_LOW_WORD_PROB:
         return f"words very unsure ({mean:.2f})"
+    line = " ".join(_key(w.word) for w in segment.words if _key(w.word))
+    if line in INVENTED_LINES and min(probs) < INVENTED_LINE_WORD_PROB:
+        return f"a line Whisper invents, unsure ({min(probs):.3f})"
+    if segment.avg_logprob < GAVE_UP_LOGPROB and mean < GAVE_UP_WORD_PROB:
+        return f"decoding gave up (avg_logprob {segment.avg_logprob:.2f}, words {mean:.2f})"
+    if len(probs) == 1 and mean < SINGLE_WORD_PROB:
+        return f"its one word very unsure ({mean:.3f})"
     return None
 
 

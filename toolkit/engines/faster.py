@@ -132,20 +132,26 @@ class _KeptEncodings:
     The word timings of a window need the encoder's output for it, which the
     decoding has just computed: about a third of the work per window. A full
     window reaches ``encode`` as a slice of ``features`` (a view), whose
-    address tells the frame it starts at; a padded last window is a copy and
-    is encoded again when its words are timed.
+    address tells the frame it starts at. A shorter window (the last one, or
+    the end of a voice-activity clip) arrives as a padded copy; the latest few
+    are kept with their input and found again by content.
     """
+
+    PADDED = 3  # padded windows kept: timings lag decoding by one window
 
     def __init__(self, inner: Any, features: np.ndarray):
         self.inner, self.features = inner, features
         self.base = features.__array_interface__["data"][0]
         self.kept: dict[int, Any] = {}
+        self.padded: list[tuple[np.ndarray, Any]] = []
 
     def __call__(self, segment: np.ndarray) -> Any:
         output = self.inner(segment)
         seek = self._seek(segment)
         if seek is not None:
             self.kept = {**{k: v for k, v in self.kept.items() if k > seek - 6000}, seek: output}
+        elif segment.ndim == 2:
+            self.padded = [*self.padded[-(self.PADDED - 1) :], (segment, output)]
         return output
 
     def _seek(self, segment: np.ndarray) -> int | None:
@@ -155,8 +161,15 @@ class _KeptEncodings:
         seek, rest = divmod(offset, self.features.itemsize)
         return seek if rest == 0 and 0 <= seek < self.features.shape[1] else None
 
-    def take(self, seek: int) -> Any | None:
-        return self.kept.pop(seek, None)
+    def take(self, seek: int, window: np.ndarray) -> Any | None:
+        """The encoder output for ``window`` (the padded input at frame ``seek``), if kept."""
+        if seek in self.kept:
+            return self.kept.pop(seek)
+        for i, (segment, output) in enumerate(self.padded):
+            if segment.shape == window.shape and np.array_equal(segment, window):
+                del self.padded[i]
+                return output
+        return None
 
 
 @contextmanager
@@ -321,9 +334,10 @@ class _WordTimer:
 
         seek = self.window[0]["seek"]
         size = window_size(seek, self.clips, self.content_frames)
-        encoded = self.encodings.take(seek)
+        window = pad_or_trim(self.features[:, seek : seek + size])
+        encoded = self.encodings.take(seek, window)
         if encoded is None:
-            encoded = self.model.encode(pad_or_trim(self.features[:, seek : seek + size]))
+            encoded = self.model.encode(window)
         self.last_speech = self.model.add_word_timestamps(
             [self.window],
             self.tokenizer,
