@@ -14,7 +14,8 @@ from dataclasses import replace
 import pytest
 
 from toolkit.article import read_article
-from toolkit.informed import bias_by_default, biased_options, choose, speech_gaps
+from toolkit.coverage import speech_gaps
+from toolkit.informed import bias_by_default, biased_options, choose
 from toolkit.transcribe import TranscribeOptions
 from toolkit.transcript import Segment, Transcript, Word
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import TranscriptCache, make_key
+from .coverage import speech_gaps, speech_of
 from .transcribe import ENGINE_REVISION, TranscribeOptions, transcribe
 from .vocabulary import correct_names, guarded, hotwords_for, prompt_for
 
@@ -48,14 +49,11 @@ __all__ = [
     "bias_by_default",
     "biased_options",
     "choose",
-    "speech_gaps",
     "transcribe_with_article",
 ]
 
 Span = tuple[float, float]
 
-MAX_GAP = 5.0  # seconds of speech without a word that count as dropped speech
-TOLERANCE = 1.0  # a word covers this long either side of itself
 CHECK_REVISION = 1  # bumped when the check below changes what is kept
 
 
@@ -81,19 +79,20 @@ def biased_options(options: TranscribeOptions, article: Article) -> TranscribeOp
 
     openai-whisper gets them as an initial prompt carried into every window,
     faster-whisper as hotwords. A prompt the options already have is kept in
-    front of the article's.
+    front of the article's. The biased pass is not refilled by the engine: its
+    gaps are checked here, against a plain pass (:func:`choose`).
     """
     if options.engine == "faster":
         words = hotwords_for(article)
         if not words:
             return None
         hotwords = f"{options.hotwords} {words}" if options.hotwords else words
-        return replace(options, hotwords=hotwords)
+        return replace(options, hotwords=hotwords, refill=False)
     prompt = prompt_for(article)
     if not prompt:
         return None
     initial = f"{options.initial_prompt} {prompt}" if options.initial_prompt else prompt
-    return replace(options, initial_prompt=initial, carry_initial_prompt=True)
+    return replace(options, initial_prompt=initial, carry_initial_prompt=True, refill=False)
 
 
 def bias_by_default(model: str) -> bool:
@@ -107,40 +106,6 @@ def bias_by_default(model: str) -> bool:
     still corrected afterwards either way.
     """
     return not Path(str(model)).name.lower().startswith("tiny")
-
-
-def speech_gaps(
-    transcript: Transcript,
-    speech: list[Span],
-    *,
-    max_gap: float = MAX_GAP,
-    tolerance: float = TOLERANCE,
-) -> list[Span]:
-    """Stretches inside ``speech`` longer than ``max_gap`` seconds that no word covers.
-
-    A word covers its own time and ``tolerance`` seconds either side. Speech
-    spans come from :func:`toolkit.vad.speech_spans`, which keeps pauses under
-    a second inside a span, so such a stretch is speech the model skipped.
-    """
-    covered: list[list[float]] = []
-    for word in sorted(transcript.words, key=lambda w: w.start):
-        start, end = word.start - tolerance, word.end + tolerance
-        if covered and start <= covered[-1][1]:
-            covered[-1][1] = max(covered[-1][1], end)
-        else:
-            covered.append([start, end])
-    gaps: list[Span] = []
-    for s_start, s_end in speech:
-        at = s_start
-        for c_start, c_end in covered:
-            if c_end <= at or c_start >= s_end:
-                continue
-            if c_start - at > max_gap:
-                gaps.append((round(at, 3), round(c_start, 3)))
-            at = max(at, c_end)
-        if s_end - at > max_gap:
-            gaps.append((round(at, 3), round(s_end, 3)))
-    return gaps
 
 
 def choose(
@@ -159,13 +124,6 @@ def choose(
     kept = guarded(biased, unbiased)
     outcome = "biased" if kept is biased else "fallback" if kept is unbiased else "filled"
     return kept, outcome, gaps
-
-
-def _speech(audio: Path) -> list[Span]:
-    from .audio import SAMPLE_RATE, decode
-    from .vad import speech_spans
-
-    return speech_spans(decode(audio), SAMPLE_RATE)
 
 
 def _fingerprint(article: Article) -> str:
@@ -232,7 +190,7 @@ def transcribe_with_article(
         result = transcribe(audio, biased, **run)  # type: ignore[arg-type]
         transcript, outcome, gaps = choose(
             result.transcript,
-            _speech(audio),
+            speech_of(audio),
             lambda: transcribe(audio, options, **run).transcript,  # type: ignore[arg-type]
         )
     if correct:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
     from tqdm import tqdm
 
-    from .engines import Progress
+    from .engines import Engine, Progress
 
 __all__ = [
     "COMPUTE_TYPES",
@@ -49,7 +49,8 @@ TASKS = ("transcribe", "translate")
 # Bumped when the engines' output changes for the same options, so that old cache
 # entries miss. 2: word timings no longer steer seeking (no dropped speech).
 # 3: the faster engine computes in int8 by default for models larger than tiny.
-ENGINE_REVISION = 3
+# 4: speech left without words is decoded again (toolkit.coverage).
+ENGINE_REVISION = 4
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class TranscribeOptions:
     5). ``initial_prompt`` conditions the first window, or every window with
     ``carry_initial_prompt`` (openai engine); ``hotwords`` biases every window
     (faster engine). ``vad`` decodes only the speech that voice activity
-    detection finds. ``compute_type`` is the faster engine's precision (one of
+    detection finds; ``refill`` decodes again the speech a pass left without
+    words (:mod:`toolkit.coverage`). ``compute_type`` is the faster engine's precision (one of
     :data:`COMPUTE_TYPES`); None lets the engine choose per model
     (:func:`toolkit.engines.faster.compute_type_for`).
     """
@@ -79,6 +81,7 @@ class TranscribeOptions:
     hotwords: str | None = None
     word_timestamps: bool = True
     vad: bool = False
+    refill: bool = True
     compute_type: str | None = None
 
     def __post_init__(self) -> None:
@@ -210,10 +213,39 @@ def run_engine(
         transcript = engine.transcribe(
             chunks, options, clips=clips, progress=report or None, threads=threads
         )
+        transcript = _guard(transcript, speech)
+        if options.refill:
+            transcript = _refill(engine, audio, options, transcript, speech, threads)
     finally:
         if bar is not None:
             bar.close()
-    return _guard(transcript, speech)
+    return transcript
+
+
+def _refill(
+    engine: Engine,
+    audio: Path,
+    options: TranscribeOptions,
+    transcript: Transcript,
+    speech: list[tuple[float, float]] | None,
+    threads: int,
+) -> Transcript:
+    """``transcript`` with the speech it left without words decoded again.
+
+    The stretches refilled are recorded in its options as ``"refilled"``.
+    """
+    from .audio import stream
+    from .coverage import fill, gap_clips, speech_gaps, speech_of
+
+    if speech is None:
+        speech = speech_of(audio)
+    gaps = speech_gaps(transcript, speech)
+    if not gaps:
+        return transcript
+    clips = gap_clips(gaps, transcript.duration)
+    again = engine.transcribe(stream(audio), options, clips=clips, threads=threads)
+    filled = fill(transcript, _guard(again, speech), gaps)
+    return replace(filled, options={**filled.options, "refilled": [list(g) for g in gaps]})
 
 
 def transcribe(

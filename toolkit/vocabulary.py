@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -603,25 +603,31 @@ def biased_is_safe(biased: Transcript, plain: Transcript) -> bool:
 
 
 def fill_gaps(
-    biased: Transcript, plain: Transcript, check: CoverageCheck | None = None
+    biased: Transcript,
+    plain: Transcript,
+    check: CoverageCheck | None = None,
+    *,
+    gaps: Sequence[tuple[float, float]] | None = None,
 ) -> Transcript:
     """The biased transcript with the plain pass's segments put where it dropped speech.
 
     A plain segment goes in when most of its words fall in one of the
-    ``check.gaps`` (computed by :func:`check_biased` when not given). Segments
+    ``gaps``, or of ``check.gaps`` (computed by :func:`check_biased` when
+    neither is given). Segments
     are renumbered in time order; the biased transcript's corrections follow
     their segments, the plain one's are not carried over, so fill before
     :func:`correct_names`. Loops are not repaired: when ``check`` reports one,
     use the plain transcript instead.
     """
-    check = check or check_biased(biased, plain)
+    if gaps is None:
+        gaps = (check or check_biased(biased, plain)).gaps
     filled = copy.deepcopy(biased)
-    if not check.gaps:
+    if not gaps:
         return filled
 
     def in_gap(seg: Segment) -> bool:
         spans = _timed_words(Transcript(plain.language, plain.duration, [seg]))
-        inside = sum(any(a <= (s + e) / 2 <= b for a, b in check.gaps) for s, e in spans)
+        inside = sum(any(a <= (s + e) / 2 <= b for a, b in gaps) for s, e in spans)
         return bool(spans) and 2 * inside > len(spans)
 
     added = [copy.deepcopy(seg) for seg in plain.segments if in_gap(seg)]
