@@ -4,11 +4,14 @@
 first, so a rebuild with nothing changed loads no model and imports neither
 torch nor whisper. Otherwise :func:`run_engine` streams the audio through the
 chosen engine (:mod:`toolkit.engines`): optionally only its speech, found by
-voice activity detection, and always followed by the no-invented-text guards.
+voice activity detection, and always followed by the no-invented-text guards
+and by the coverage check, which decodes again any speech the pass left
+without words (:mod:`toolkit.coverage`).
 
 Memory stays bounded on long episodes: the audio streams from ffmpeg and only
-its spectrogram (115 MB an hour) is held; with voice activity detection the
-samples (230 MB an hour) are held while the speech is found. An interrupted
+its spectrogram (115 MB an hour) is held; the samples (230 MB an hour) are
+held while voice activity detection finds the speech (before decoding with
+``vad``, after it for the coverage check otherwise). An interrupted
 run (Ctrl-C) writes nothing to the cache, whose writes are atomic, so the next
 run starts cleanly.
 """
