@@ -16,9 +16,10 @@ import pytest
 
 from toolkit import engines
 from toolkit.audio import SAMPLE_RATE, decode
-from toolkit.coverage import fill, gap_clips, speech_gaps
+from toolkit.coverage import gap_clips, speech_gaps
 from toolkit.transcribe import TranscribeOptions, run_engine
 from toolkit.transcript import Segment, Transcript, Word
+from toolkit.vocabulary import fill_gaps
 
 from .helpers import SPEECH, normalise, speech_manifest
 
@@ -44,7 +45,7 @@ def test_fill_puts_the_second_pass_into_the_gaps_only():
         40.0,
         [_segment(0, 1.0, ["two"]), _segment(1, 10.0, ["three", "four", "five"])],
     )
-    filled = fill(first, again, [(3.0, 29.0)])
+    filled = fill_gaps(first, again, gaps=[(3.0, 29.0)])
     assert [s.text for s in filled.segments] == ["one two", "three four five", "six"]
     assert [s.id for s in filled.segments] == [0, 1, 2]
     assert [s.text for s in first.segments] == ["one two", "six"]  # the input is left alone

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .engines import COMPUTE_TYPES
+from .engines import COMPUTE_TYPES, ENGINES
 from .errors import ToolkitError
 
 
@@ -29,6 +29,13 @@ def _errors_to_messages(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
 
     return wrapper
+
+
+def _engine_option(help: str) -> Callable[..., Any]:
+    """``--engine``, one of the engines, openai-whisper by default."""
+    return click.option(
+        "--engine", type=click.Choice(list(ENGINES)), default="openai", show_default=True, help=help
+    )
 
 
 def _say_outcome(name: str, outcome: str) -> None:
@@ -107,13 +114,7 @@ def serve(directory: Path, port: int) -> None:
     show_default=True,
     help="Model name (tiny.en, base, ...), a checkpoint (.pt) path or a CTranslate2 model folder.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["openai", "faster"]),
-    default="openai",
-    show_default=True,
-    help="openai-whisper, or faster-whisper (pip install 'podcast-toolkit[faster]').",
-)
+@_engine_option("openai-whisper, or faster-whisper (pip install 'podcast-toolkit[faster]').")
 @click.option(
     "--language", default=None, help="Spoken language (en, de, ...); detected when omitted."
 )
@@ -348,13 +349,7 @@ def align_cmd(transcript: Path, article: Path, output: Path | None) -> None:
     help="Convert the installed offline weights into Whisper checkpoints "
     "(and, with --engine faster, join split CTranslate2 models).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["openai", "faster"]),
-    default="openai",
-    show_default=True,
-    help="The engine to prepare the models for.",
-)
+@_engine_option("The engine to prepare the models for.")
 @_errors_to_messages
 def models(prepare: bool, engine: str) -> None:
     """List the Whisper models available offline (from the PyPI weight

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from .engines import COMPUTE_TYPES
+from .engines import ComputeType
 from .errors import ConfigError
 
 SHOW_FILE = "show.toml"
@@ -67,7 +67,7 @@ class Transcription(_Strict):
     vad: bool = False
     #: The faster engine's precision (CTranslate2 compute type: int8, float32, ...);
     #: unset: int8 for base and larger, float32 for the tiny models.
-    compute_type: str | None = None
+    compute_type: ComputeType | None = None
     #: Bias decoding towards the article's names (initial prompt / hotwords);
     #: unset: yes, except with the tiny models (see toolkit.informed.bias_by_default).
     article_prompt: bool | None = None
@@ -75,14 +75,6 @@ class Transcription(_Strict):
     correct_names: bool = True
     #: CPU threads for the engine; 0: one per core.
     threads: int = Field(default=0, ge=0)
-
-    @field_validator("compute_type")
-    @classmethod
-    def _compute_type(cls, v: str | None) -> str | None:
-        if v is not None and v not in COMPUTE_TYPES:
-            choices = ", ".join(COMPUTE_TYPES)
-            raise ValueError(f"unknown compute type {v!r}; choose one of: {choices}")
-        return v
 
     @model_validator(mode="after")
     def _compute_type_needs_faster(self) -> Transcription:

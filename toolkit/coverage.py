@@ -5,7 +5,8 @@ nothing, or timestamps that jump, after a music bed, with a prompt, or in a
 quantised model. Voice activity detection (:mod:`toolkit.vad`) says where
 speech is; :func:`speech_gaps` finds the stretches of it longer than
 ``max_gap`` seconds that no word covers; :func:`gap_clips` gives the clips to
-decode again, and :func:`fill` puts what that pass heard into the gaps.
+decode again, and :func:`toolkit.vocabulary.fill_gaps` puts what that pass
+heard into the gaps.
 :func:`toolkit.transcribe.run_engine` does this after every pass unless
 ``TranscribeOptions.refill`` is off, so the check costs one voice-activity pass
 (about 0.3 s for 3 minutes of audio) and the repair only the gaps' decoding.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .transcript import Transcript
 
-__all__ = ["MAX_GAP", "fill", "gap_clips", "speech_gaps", "speech_of"]
+__all__ = ["MAX_GAP", "gap_clips", "speech_gaps", "speech_of"]
 
 Span = tuple[float, float]
 
@@ -80,14 +81,3 @@ def gap_clips(gaps: list[Span], duration: float, *, pad: float = PAD) -> list[Sp
         else:
             clips.append([start, end])
     return [(round(a, 3), round(b, 3)) for a, b in clips]
-
-
-def fill(transcript: Transcript, filler: Transcript, gaps: list[Span]) -> Transcript:
-    """``transcript`` with ``filler``'s segments put where it left ``gaps``.
-
-    A filler segment goes in when most of its words lie in a gap
-    (:func:`toolkit.vocabulary.fill_gaps`).
-    """
-    from .vocabulary import fill_gaps
-
-    return fill_gaps(transcript, filler, gaps=gaps)

@@ -69,10 +69,9 @@ MIN_WORDS_TO_JUDGE = 2
 SINGLE_WORD_PROB = 0.02
 # Whisper keeps the last temperature's text even when it is still below its
 # log-probability threshold. Over real music beds tiny.en's last tries were
-# garbage at avg_logprob -2.2 to -5.8 with words averaging 0.17-0.19 ("The
-# Women's", "illing Music", "Background music playing…") with words averaging
-# 0.17-0.42; real speech in the tests (both models, greedy and beam 5) never
-# went below -0.98 (words 0.67).
+# garbage at avg_logprob -2.2 to -5.8 with words averaging 0.17-0.42 ("The
+# Women's", "illing Music", "Background music playing…"); real speech in the
+# tests (both models, greedy and beam 5) never went below -0.98 (words 0.67).
 GAVE_UP_LOGPROB = -2.0
 GAVE_UP_WORD_PROB = 0.5
 # Lines Whisper is known to invent over music and silence. Over the real

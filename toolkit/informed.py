@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from .cache import TranscriptCache, make_key
 from .coverage import speech_gaps, speech_of
+from .models import is_tiny
 from .transcribe import ENGINE_REVISION, TranscribeOptions, transcribe
 from .vocabulary import correct_names, guarded, hotwords_for, prompt_for
 
@@ -105,7 +106,7 @@ def bias_by_default(model: str) -> bool:
     40/50 -> 49/50, 1/12 -> 12/12, 0/6 -> 4/6; WER equal or lower). Names are
     still corrected afterwards either way.
     """
-    return not Path(str(model)).name.lower().startswith("tiny")
+    return not is_tiny(model)
 
 
 def choose(

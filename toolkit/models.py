@@ -240,6 +240,11 @@ def _whisper_cache_file(name: str) -> Path:
     return whisper_download_root() / url.rsplit("/", 1)[-1]
 
 
+def is_tiny(name_or_path: str | Path) -> bool:
+    """Whether a model is one of the tiny ones: by its name, or its file or folder name."""
+    return Path(str(name_or_path)).name.lower().startswith("tiny")
+
+
 def _looks_like_path(name_or_path: str) -> bool:
     return os.sep in name_or_path or "/" in name_or_path or name_or_path.endswith(".pt")
 

@@ -236,18 +236,24 @@ def _refill(
     """``transcript`` with the speech it left without words decoded again.
 
     The stretches refilled are recorded in its options as ``"refilled"``.
+    ``speech`` is where voice activity detection found speech, if it has run.
     """
-    from .audio import stream
-    from .coverage import fill, gap_clips, speech_gaps, speech_of
+    from .audio import decode, stream
+    from .coverage import gap_clips, speech_gaps
+    from .vad import speech_spans
+    from .vocabulary import fill_gaps
 
+    samples = None
     if speech is None:
-        speech = speech_of(audio)
+        samples = decode(audio)
+        speech = speech_spans(samples, SAMPLE_RATE)
     gaps = speech_gaps(transcript, speech)
     if not gaps:
         return transcript
+    chunks = _slices(samples) if samples is not None else stream(audio)
     clips = gap_clips(gaps, transcript.duration)
-    again = engine.transcribe(stream(audio), options, clips=clips, threads=threads)
-    filled = fill(transcript, _guard(again, speech), gaps)
+    again = engine.transcribe(chunks, options, clips=clips, threads=threads)
+    filled = fill_gaps(transcript, _guard(again, speech), gaps=gaps)
     return replace(filled, options={**filled.options, "refilled": [list(g) for g in gaps]})
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 from ..errors import ModelError
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..transcribe import TranscribeOptions
     from ..transcript import Transcript
 
-__all__ = ["COMPUTE_TYPES", "ENGINES", "Engine", "Progress", "Span", "get_engine"]
+__all__ = ["COMPUTE_TYPES", "ComputeType", "ENGINES", "Engine", "Progress", "Span", "get_engine"]
 
 Span = tuple[float, float]
 
@@ -46,7 +46,7 @@ ENGINES: dict[str, tuple[str, str, str | None]] = {
 }
 
 #: CTranslate2's computation types (the faster engine's ``compute_type``).
-COMPUTE_TYPES = (
+ComputeType = Literal[
     "default",
     "auto",
     "float32",
@@ -57,7 +57,8 @@ COMPUTE_TYPES = (
     "bfloat16",
     "int8_float16",
     "int8_bfloat16",
-)
+]
+COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 
 
 class Engine(Protocol):

@@ -23,7 +23,6 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -69,7 +68,9 @@ def compute_type_for(name: str) -> str:
     skipped 20 s of speech on the sample episode (WER 29 % against 18 %).
     A model given as a path is tiny when its file or folder name says so.
     """
-    return "default" if Path(name).name.lower().startswith("tiny") else "int8"
+    from ..models import is_tiny
+
+    return "default" if is_tiny(name) else "int8"
 
 
 def supported_compute_types() -> set[str]:
