@@ -51,8 +51,9 @@ from truth import CASES, ROOT, load_truth  # noqa: E402
 
 from toolkit.align import Alignment, align, normalise_words  # noqa: E402
 from toolkit.article import Article, read_article  # noqa: E402
-from toolkit.transcribe import TranscribeOptions, transcribe  # noqa: E402
-from toolkit.transcript import Transcript  # noqa: E402
+from toolkit.transcribe.options import TranscribeOptions  # noqa: E402
+from toolkit.transcribe.run import transcribe  # noqa: E402
+from toolkit.transcribe.transcript import Transcript  # noqa: E402
 
 TARGETS = {"median": 3.0, "p90": 8.0, "accuracy": 0.90, "recall": 0.95, "precision": 0.95}
 QUOTE_TIME_TARGET = 1.0

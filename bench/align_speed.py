@@ -19,7 +19,7 @@ import numpy as np
 
 from toolkit.align import align
 from toolkit.article import Article, Paragraph, Quote
-from toolkit.transcript import Segment, Transcript, Word
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 WORD = 0.35
 STOP = (

@@ -1,12 +1,12 @@
 """Does knowing the article help? Name accuracy and WER with and without it.
 
 For each scripted episode and each model, the audio is transcribed twice by the
-toolkit's engine (``toolkit.transcribe.run_engine``, ``--engine openai`` by
+toolkit's engine (``toolkit.transcribe.run.run_engine``, ``--engine openai`` by
 default; greedy with whisper's temperature fallback, word timestamps, fp32,
 English), uncached:
 
 * **plain**: no biasing;
-* **prompt**: biased by ``toolkit.informed.biased_options`` (openai-whisper:
+* **prompt**: biased by ``toolkit.transcribe.informed.biased_options`` (openai-whisper:
   ``initial_prompt=prompt_for(article)`` with ``carry_initial_prompt=True``;
   faster-whisper: ``hotwords``);
 
@@ -14,7 +14,7 @@ and each transcript is scored as it is and after ``correct_names`` (**+fix**),
 giving four conditions; a fifth, **guarded+fix**: what ``guarded`` keeps
 (the prompted pass, or it with the plain pass filling the speech it dropped,
 or the plain pass), corrected; and a sixth, **toolkit**: what the build keeps
-(``toolkit.informed.choose``: the prompted pass unless voice activity detection
+(``toolkit.transcribe.informed.choose``: the prompted pass unless voice activity detection
 finds more than 5 s of speech without words in it, then the guarded choice),
 corrected. Scores, against the script (the exact spoken text):
 
@@ -61,11 +61,12 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.article import Article, read_article  # noqa: E402
 from toolkit.audio import SAMPLE_RATE, decode  # noqa: E402
-from toolkit.informed import biased_options, choose  # noqa: E402
-from toolkit.transcribe import TranscribeOptions, run_engine  # noqa: E402
-from toolkit.transcript import Transcript  # noqa: E402
-from toolkit.vad import speech_spans  # noqa: E402
-from toolkit.vocabulary import (  # noqa: E402
+from toolkit.transcribe.informed import biased_options, choose  # noqa: E402
+from toolkit.transcribe.options import TranscribeOptions  # noqa: E402
+from toolkit.transcribe.run import run_engine  # noqa: E402
+from toolkit.transcribe.transcript import Transcript  # noqa: E402
+from toolkit.transcribe.vad import speech_spans  # noqa: E402
+from toolkit.transcribe.vocabulary import (  # noqa: E402
     check_biased,
     correct_names,
     count_tokens,
@@ -253,7 +254,7 @@ def main() -> None:
                 check = check_biased(biased, plain)
                 kept = guarded(biased, plain)
                 # What the build keeps: the prompted pass unless it leaves detected speech
-                # without words, then the guarded choice (toolkit.informed.choose).
+                # without words, then the guarded choice (toolkit.transcribe.informed.choose).
                 built, built_outcome, _ = choose(biased, speech, lambda p=plain: p)
                 runs = {
                     "plain": plain,

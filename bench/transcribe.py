@@ -34,7 +34,7 @@ twice per model:
   differs where its word-timestamp seeking differs.
 
 ``faster`` is the faster engine as it runs by default (int8 for base, the
-model's float32 for tiny.en: ``toolkit.engines.faster.compute_type_for``);
+model's float32 for tiny.en: ``toolkit.transcribe.engines.faster.compute_type_for``);
 ``faster-fp32`` forces float32, to show what int8 gains.
 
 Targets: the openai engine within 10 % of ``whisper-wt``'s time with the text
@@ -171,7 +171,7 @@ def prepare(model: str, faster: bool) -> str:
     as rusage reports it starts at its parent's (the peak survives fork and exec).
     """
     code = (
-        "import sys; from toolkit.models import prepare, ct2_folder\n"
+        "import sys; from toolkit.transcribe.weights import prepare, ct2_folder\n"
         f"print(prepare({model!r}))\n" + (f"ct2_folder({model!r})\n" if faster else "")
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -60,7 +60,7 @@ def main() -> None:
     # In a child: loading torch here would raise every child's reported peak RSS to
     # this process's, since rusage's peak survives fork and exec.
     code = (
-        "from toolkit.models import prepare, resolve\n"
+        "from toolkit.transcribe.weights import prepare, resolve\n"
         f"s = resolve({args.model!r}); print(s.path or prepare({args.model!r}))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -7,8 +7,8 @@ music (tests/data/music, see its MANIFEST). ``--beds synthetic``: a music-like
 chord pattern, pink noise, digital silence, and brown noise with a mains hum,
 made with ffmpeg. The episode is written to a temporary folder. Then it
 transcribes it with tiny.en three ways: the whole file; with VAD as
-``clip_timestamps`` from ``toolkit.vad.speech_spans``; and with VAD as
-compacted audio (``toolkit.vad.compact``, only the speech, times mapped back).
+``clip_timestamps`` from ``toolkit.transcribe.vad.speech_spans``; and with VAD as
+compacted audio (``toolkit.transcribe.vad.compact``, only the speech, times mapped back).
 After one warm-up transcription, runs alternate and the best of N is kept
 for each, because this machine is shared and noisy. The VAD times include
 finding the speech spans. Whisper's decoding passes (fallbacks included)
@@ -16,16 +16,16 @@ are counted too: CPU contention cannot blur that cost.
 
 Prints each way's time and speed ratio to the whole file (target for VAD: at
 least 1.3x). For each way,
-before and after ``toolkit.guards.clean``, it prints the words written, those
+before and after ``toolkit.transcribe.guards.clean``, it prints the words written, those
 inside the beds (where every word is invented), the script's words found in
 order, and the WER against the script the episode was synthesised from.
 
-By default every way uses ``toolkit.guards.decode_guard_options()``; with
+By default every way uses ``toolkit.transcribe.guards.decode_guard_options()``; with
 ``--whisper-defaults``, openai-whisper's own defaults instead (conditioned on
 the previous text), with word timestamps.
 
 With ``--engine openai|faster`` it times the toolkit's own path instead
-(``toolkit.transcribe.run_engine`` on the file, guards on), without and with
+(``toolkit.transcribe.run.run_engine`` on the file, guards on), without and with
 ``vad=True``: the figure a producer sees.
 
     .venv/bin/python bench/vad_speed.py [--runs 3] [--model tiny.en] [--beds music|synthetic]
@@ -126,7 +126,7 @@ def build_episode(folder: Path, kind: str) -> tuple[np.ndarray, list[tuple[float
 
 
 def to_transcript(result: dict, duration: float):
-    from toolkit.transcript import Segment, Transcript, Word
+    from toolkit.transcribe.transcript import Segment, Transcript, Word
 
     segments = [
         Segment(
@@ -186,10 +186,10 @@ def main() -> None:
 
     import whisper
 
-    from toolkit.guards import decode_guard_options
-    from toolkit.models import load_model
-    from toolkit.transcript import Transcript
-    from toolkit.vad import clip_timestamps, compact, speech_spans
+    from toolkit.transcribe.guards import decode_guard_options
+    from toolkit.transcribe.transcript import Transcript
+    from toolkit.transcribe.vad import clip_timestamps, compact, speech_spans
+    from toolkit.transcribe.weights import load_model
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -259,13 +259,14 @@ def main() -> None:
 
 
 def time_toolkit(args: argparse.Namespace, wav: Path) -> tuple[dict, dict, dict]:
-    """The product path: ``toolkit.transcribe.run_engine`` on the file, without and with VAD.
+    """The product path: ``toolkit.transcribe.run.run_engine`` on the file, without and with VAD.
 
-    Both runs go through the engine's guards (``toolkit.guards.clean``); with
+    Both runs go through the engine's guards (``toolkit.transcribe.guards.clean``); with
     ``--whisper-defaults`` the decoding keeps Whisper's conditioning on the previous
     text, otherwise it is off as ``decode_guard_options()`` recommends.
     """
-    from toolkit.transcribe import TranscribeOptions, run_engine
+    from toolkit.transcribe.options import TranscribeOptions
+    from toolkit.transcribe.run import run_engine
 
     conditioned = {"condition_on_previous_text": bool(args.whisper_defaults)}
 
@@ -289,7 +290,7 @@ def time_toolkit(args: argparse.Namespace, wav: Path) -> tuple[dict, dict, dict]
 
 
 def report(args, audio, beds, times, results, passes) -> None:
-    from toolkit.guards import clean
+    from toolkit.transcribe.guards import clean
 
     duration = len(audio) / RATE
     bed_seconds = sum(e - s for s, e in beds)

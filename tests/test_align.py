@@ -16,7 +16,7 @@ import pytest
 
 from toolkit.align import Alignment, AlignmentError, align, normalise_words
 from toolkit.article import Article, Paragraph, Quote
-from toolkit.transcript import Segment, Transcript, Word
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 WORD = 0.4  # seconds per word
 PAUSE = 0.6  # seconds between sentences

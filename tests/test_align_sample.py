@@ -16,7 +16,7 @@ import pytest
 
 from toolkit.align import Alignment, align, normalise_words
 from toolkit.article import Article, read_article
-from toolkit.transcript import Transcript
+from toolkit.transcribe.transcript import Transcript
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 

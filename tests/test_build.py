@@ -18,7 +18,7 @@ from mutagen.mp3 import MP3
 
 from toolkit.audio import probe
 from toolkit.cli import cli
-from toolkit.writers import WRITERS
+from toolkit.render.transcripts import WRITERS
 
 from .helpers import ROOT, SAMPLE_SLUG
 
@@ -76,7 +76,7 @@ def test_feed_carries_podcasting20_tags(site):
     assert 'type="application/json+chapters"' in xml
     assert '<podcast:person role="guest">Daniel Reyes</podcast:person>' in xml
     # The check value from the namespace's documentation of podcast:guid.
-    from toolkit.pipeline import podcast_guid
+    from toolkit.pipeline.build import podcast_guid
 
     assert podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 
@@ -133,7 +133,7 @@ def test_page_shows_transcript_and_map(site):
 def _rebuild(site: Path) -> subprocess.CompletedProcess:
     code = (
         "import sys; from pathlib import Path;"
-        "from toolkit.pipeline import BuildOptions, build;"
+        "from toolkit.pipeline.build import BuildOptions, build;"
         f"r = build(Path({str(ROOT)!r}), BuildOptions(output=Path({str(site)!r}), progress=False));"
         "print('cached', r.cached, 'transcribed', r.transcribed);"
         "print('torch imported', 'torch' in sys.modules,"

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.writers import WRITERS
+from toolkit.render.transcripts import WRITERS
 
 from .helpers import espeak_german, normalise
 

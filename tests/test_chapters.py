@@ -24,7 +24,7 @@ from toolkit.chapters import (
 )
 from toolkit.chapters.phrases import PhrasePicker, content_terms
 from toolkit.chapters.topics import depth_scores
-from toolkit.transcript import Segment, Transcript
+from toolkit.transcribe.transcript import Segment, Transcript
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 

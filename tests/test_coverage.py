@@ -1,4 +1,4 @@
-"""Speech that a pass left without words is decoded again (toolkit.coverage).
+"""Speech that a pass left without words is decoded again (toolkit.transcribe.gaps).
 
 Whisper skipping speech cannot be caused on demand, so the end-to-end tests
 wrap the real engine: its first pass loses the words of one stretch of real
@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit import engines
 from toolkit.audio import SAMPLE_RATE, decode
-from toolkit.coverage import gap_clips, speech_gaps
-from toolkit.transcribe import TranscribeOptions, run_engine
-from toolkit.transcript import Segment, Transcript, Word
-from toolkit.vocabulary import fill_gaps
+from toolkit.transcribe import engines
+from toolkit.transcribe.gaps import gap_clips, speech_gaps
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import run_engine
+from toolkit.transcribe.transcript import Segment, Transcript, Word
+from toolkit.transcribe.vocabulary import fill_gaps
 
 from .helpers import SPEECH, normalise, speech_manifest
 

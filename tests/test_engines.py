@@ -16,13 +16,14 @@ import jiwer
 import numpy as np
 import pytest
 
-from toolkit import models
 from toolkit.audio import decode, stream
-from toolkit.cache import TranscriptCache
-from toolkit.engines import get_engine
-from toolkit.engines.features import log_mel, numpy_power_mel, torch_power_mel
 from toolkit.errors import ModelError
-from toolkit.transcribe import TranscribeOptions, run_engine, transcribe
+from toolkit.transcribe import weights as models
+from toolkit.transcribe.cache import TranscriptCache
+from toolkit.transcribe.engines import get_engine
+from toolkit.transcribe.engines.spectrogram import log_mel, numpy_power_mel, torch_power_mel
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import run_engine, transcribe
 
 from .helpers import ROOT, SAMPLE_SLUG, SPEECH, espeak_german, normalise, speech_manifest
 
@@ -70,7 +71,10 @@ def test_streamed_spectrogram_is_bit_identical_to_whisper():
 
 
 @FASTER
-def test_streamed_spectrogram_is_bit_identical_to_faster_whisper():
+def test_streamed_spectrogram_matches_faster_whisper():
+    # Equal to the last float32 bit or so: numpy's matrix product (numpy 2.4 and
+    # later) sums in an order that depends on the matrix's size, and faster-whisper
+    # multiplies the whole file's spectrum at once where we multiply a chunk's.
     from faster_whisper.feature_extractor import FeatureExtractor
 
     extractor = FeatureExtractor(80)
@@ -78,7 +82,7 @@ def test_streamed_spectrogram_is_bit_identical_to_faster_whisper():
     for n in (150, 201, 16000 * 7 + 77, len(samples)):
         part = samples[:n]
         ours, _ = log_mel(stream_slices(part, 99999), numpy_power_mel(extractor.mel_filters), 160)
-        np.testing.assert_array_equal(ours, extractor(part))
+        np.testing.assert_allclose(ours, extractor(part), rtol=0, atol=1e-6)
 
 
 def stream_slices(samples: np.ndarray, size: int):
@@ -89,7 +93,7 @@ def stream_slices(samples: np.ndarray, size: int):
 # process's own peak.
 _MEMORY_PROBE = """
 import numpy as np
-from toolkit.engines.features import log_mel, numpy_power_mel
+from toolkit.transcribe.engines.spectrogram import log_mel, numpy_power_mel
 
 def status_mb(field):
     with open("/proc/self/status") as f:
@@ -249,7 +253,7 @@ def test_compute_type_needs_the_faster_engine_and_a_known_type():
 
 @FASTER
 def test_unsupported_compute_type_names_the_choices():
-    from toolkit.engines.faster import supported_compute_types
+    from toolkit.transcribe.engines.faster import supported_compute_types
 
     assert "float16" not in supported_compute_types()  # no half precision on this CPU
     with pytest.raises(ModelError) as info:
@@ -297,7 +301,7 @@ def test_failed_download_says_what_to_install(tmp_path):
     """Offline, a model that no package carries fails with what to do instead."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     code = (
-        "from toolkit import models\n"
+        "from toolkit.transcribe import weights as models\n"
         "fake = models.PackageFile('whisper-weights-nowhere', 'whisper_weights_nowhere', 'm')\n"
         "models.OFFLINE_PACKAGES['tiny.en'] = models.OfflineWeights((fake,), fake)\n"
         "for name in ('tiny.en', 'small'):\n"

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from toolkit.audio import SAMPLE_RATE, decode
-from toolkit.guards import clean, decode_guard_options
-from toolkit.transcript import Segment, Transcript, Word
-from toolkit.vad import clip_timestamps, compact, merge_spans, speech_spans
+from toolkit.transcribe.guards import clean, decode_guard_options
+from toolkit.transcribe.transcript import Segment, Transcript, Word
+from toolkit.transcribe.vad import clip_timestamps, compact, merge_spans, speech_spans
 
 from .helpers import DATA, SPEECH, normalise, speech_manifest
 
@@ -64,7 +64,7 @@ def looped(audio: np.ndarray, seconds: float) -> np.ndarray:
 
 @functools.cache
 def _model(name: str):
-    from toolkit.models import load_model
+    from toolkit.transcribe.weights import load_model
 
     return load_model(name)
 
@@ -95,7 +95,7 @@ def whisper_run(
     """Transcribe like the engine: (the raw transcript, the cleaned one).
 
     ``vad``: "clips" gives Whisper the speech spans as ``clip_timestamps``,
-    "compact" gives it only the speech (``toolkit.vad.compact``), None no VAD.
+    "compact" gives it only the speech (``toolkit.transcribe.vad.compact``), None no VAD.
     """
     import torch
     import whisper
@@ -123,7 +123,7 @@ def whisper_run(
 
 def test_importing_vad_and_guards_stays_cheap():
     code = (
-        "import sys, toolkit.vad, toolkit.guards; "
+        "import sys, toolkit.transcribe.vad, toolkit.transcribe.guards; "
         "print(sorted({'torch', 'silero_vad', 'whisper'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -572,7 +572,7 @@ def test_real_loop_over_slowed_speech_is_kept_once():
 def test_batched_and_streaming_vad_models_agree(audio, monkeypatch):
     """The batched ONNX Silero model (used when onnxruntime is there) finds exactly
     the spans the streaming TorchScript model finds, on real speech in real noise."""
-    from toolkit import vad
+    from toolkit.transcribe import vad
 
     from .helpers import ROOT, SAMPLE_SLUG
 

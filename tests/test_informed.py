@@ -14,10 +14,10 @@ from dataclasses import replace
 import pytest
 
 from toolkit.article import read_article
-from toolkit.coverage import speech_gaps
-from toolkit.informed import bias_by_default, biased_options, choose
-from toolkit.transcribe import TranscribeOptions
-from toolkit.transcript import Segment, Transcript, Word
+from toolkit.transcribe.gaps import speech_gaps
+from toolkit.transcribe.informed import bias_by_default, biased_options, choose
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 
@@ -38,7 +38,7 @@ def transcript():
 @pytest.fixture(scope="module")
 def speech():
     from toolkit.audio import SAMPLE_RATE, decode
-    from toolkit.vad import speech_spans
+    from toolkit.transcribe.vad import speech_spans
 
     return speech_spans(decode(EPISODE / "audio.mp3"), SAMPLE_RATE)
 
@@ -166,8 +166,8 @@ def test_bias_by_default_except_tiny(model, bias):
 
 def test_tiny_with_an_article_runs_one_unbiased_pass(tmp_path, article):
     """tiny.en with an article: one plain pass (cached with the article), no prompt."""
-    from toolkit.cache import TranscriptCache
-    from toolkit.informed import transcribe_with_article
+    from toolkit.transcribe.cache import TranscriptCache
+    from toolkit.transcribe.informed import transcribe_with_article
 
     options = TranscribeOptions(model="tiny.en", language="en")
     cache = TranscriptCache(tmp_path / "cache")

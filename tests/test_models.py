@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit import models
-from toolkit.ct2 import convert_to_whisper_checkpoint, decode_alignment_heads
 from toolkit.errors import ModelError
+from toolkit.transcribe import weights as models
+from toolkit.transcribe.weights.convert import convert_to_whisper_checkpoint, decode_alignment_heads
 
 DATA = Path(__file__).parent / "data"
 JFK = DATA / "speech" / "jfk.flac"
@@ -47,7 +47,7 @@ def empty_whisper_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 def test_importing_models_does_not_import_torch() -> None:
     code = (
-        "import sys, toolkit.models, toolkit.ct2; "
+        "import sys, toolkit.transcribe.weights, toolkit.transcribe.weights.convert; "
         "print('torch' in sys.modules, 'whisper' in sys.modules)"
     )
     out = subprocess.run(
@@ -199,7 +199,7 @@ def _ct2_variable(name: str, array: np.ndarray, dtype_index: int) -> bytes:
 
 
 def test_reader_dequantizes_and_reads_parts(tmp_path: Path) -> None:
-    from toolkit.ct2 import read_model_bin
+    from toolkit.transcribe.weights.convert import read_model_bin
 
     q8 = np.array([[10, -20, 30], [4, 5, -6]], dtype=np.int8)
     q16 = np.array([[100, -200], [300, 400]], dtype="<i2")

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import sync_playwright
 
-from toolkit.serve import make_server
-from toolkit.writers import WRITERS
+from toolkit.publish.serve import make_server
+from toolkit.render.transcripts import WRITERS
 
 from .helpers import SAMPLE_SLUG
 

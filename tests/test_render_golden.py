@@ -14,7 +14,7 @@ import os
 import pytest
 
 from toolkit import pipeline
-from toolkit.transcript import Transcript
+from toolkit.transcribe.transcript import Transcript
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 

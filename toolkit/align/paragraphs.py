@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ..article import Article
-from .model import ParagraphMatch, _r
-from .normalise import Tokens
-from .terms import _content_term, _identity, _name_terms, _respell, _text_terms
-from .timeline import _Timeline
+from toolkit.align.model import ParagraphMatch, _r
+from toolkit.align.normalise import Tokens
+from toolkit.align.terms import _content_term, _identity, _name_terms, _respell, _text_terms
+from toolkit.align.timeline import _Timeline
+from toolkit.article import Article
 
 #: A segment needs this many content words for its own similarity to relabel it.
 _MIN_SEGMENT_TERMS = 5

@@ -6,10 +6,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from ..article import Article
-from .model import ParagraphMatch, QuoteMatch, _r
-from .normalise import Tokens, normalise_words
-from .timeline import _Timeline
+from toolkit.align.model import ParagraphMatch, QuoteMatch, _r
+from toolkit.align.normalise import Tokens, normalise_words
+from toolkit.align.timeline import _Timeline
+from toolkit.article import Article
 
 #: A quote read only in part is "near" if at least this many words (and 40%) were read.
 _MIN_PART_WORDS = 6

@@ -6,7 +6,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .normalise import normalise_words
+from toolkit.align.normalise import normalise_words
 
 #: How alike (0-1, by letters) a transcribed term must be to a name to be read as it.
 _RESPELL_SIMILARITY = 0.75

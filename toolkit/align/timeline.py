@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..transcript import Transcript
+from toolkit.transcribe.transcript import Transcript
 
 
 @dataclass

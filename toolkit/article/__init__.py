@@ -23,13 +23,13 @@ the parser).
 
 from __future__ import annotations
 
-from .html import parse_html
-from .markdown import parse_markdown
-from .model import SCHEMA_VERSION, Article, Paragraph, Quote
-from .nouns import find_proper_nouns
-from .quotes import MIN_QUOTE_WORDS, find_quotes
-from .reader import read_article
-from .text import parse_text
+from toolkit.article.html import parse_html
+from toolkit.article.markdown import parse_markdown
+from toolkit.article.model import SCHEMA_VERSION, Article, Paragraph, Quote
+from toolkit.article.nouns import find_proper_nouns
+from toolkit.article.quotes import MIN_QUOTE_WORDS, find_quotes
+from toolkit.article.reader import read_article
+from toolkit.article.text import parse_text
 
 __all__ = [
     "MIN_QUOTE_WORDS",

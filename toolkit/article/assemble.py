@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Article, Paragraph
-from .nouns import find_proper_nouns
-from .quotes import find_quotes
+from toolkit.article.model import Article, Paragraph
+from toolkit.article.nouns import find_proper_nouns
+from toolkit.article.quotes import find_quotes
 
 
 def _finish(

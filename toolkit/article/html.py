@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .assemble import _finish
-from .model import Article, Paragraph
-from .words import _clean, _find_date
+from toolkit.article.assemble import _finish
+from toolkit.article.model import Article, Paragraph
+from toolkit.article.words import _clean, _find_date
 
 
 def parse_html(html: str | bytes, source: Path | None = None) -> Article:

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .assemble import _finish
-from .model import Article, Paragraph
-from .words import _clean, _find_date
+from toolkit.article.assemble import _finish
+from toolkit.article.model import Article, Paragraph
+from toolkit.article.words import _clean, _find_date
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:

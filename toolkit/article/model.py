@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArticleError
+from toolkit.errors import ArticleError
 
 SCHEMA_VERSION = 1
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .words import (
+from toolkit.article.words import (
     ABBREVIATIONS,
     CONNECTORS,
     INSTITUTION_WORDS,

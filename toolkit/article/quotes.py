@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 
-from .model import Paragraph, Quote
-from .words import INSTITUTION_WORDS, MONTHS, SPEECH_VERBS, STOP_WORDS, TITLES, _words
+from toolkit.article.model import Paragraph, Quote
+from toolkit.article.words import (
+    INSTITUTION_WORDS,
+    MONTHS,
+    SPEECH_VERBS,
+    STOP_WORDS,
+    TITLES,
+    _words,
+)
 
 # Quotes shorter than this are scare quotes or names ("vague", "rule of force").
 MIN_QUOTE_WORDS = 6

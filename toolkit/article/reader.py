@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ArticleError
-from .html import parse_html
-from .markdown import parse_markdown
-from .model import Article
-from .text import parse_text
+from toolkit.article.html import parse_html
+from toolkit.article.markdown import parse_markdown
+from toolkit.article.model import Article
+from toolkit.article.text import parse_text
+from toolkit.errors import ArticleError
 
 
 def read_article(path: Path) -> Article:

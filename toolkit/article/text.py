@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import _finish
-from .model import Article, Paragraph
-from .words import _SENTENCE_END, _clean, _find_date, _stop_density, _words
+from toolkit.article.assemble import _finish
+from toolkit.article.model import Article, Paragraph
+from toolkit.article.words import _SENTENCE_END, _clean, _find_date, _stop_density, _words
 
 # Navigation: a line starting or ending with an arrow ("Check out our series →"),
 # a menu of "|"-separated items, or a breadcrumb trail ("Home > News > World").

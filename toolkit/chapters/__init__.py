@@ -13,16 +13,16 @@ Podcasting 2.0 JSON), ``phrases`` (key phrases for titles), ``topics``
 
 from __future__ import annotations
 
-from .build import (
+from toolkit.chapters.build import (
     INTRODUCTION,
     MIN_CHAPTER_SECONDS,
     WRAP_UP,
     chapters_from_alignment,
     chapters_from_transcript,
 )
-from .model import Chapter, to_podcast_json
-from .phrases import PhrasePicker
-from .topics import topic_boundaries
+from toolkit.chapters.model import Chapter, to_podcast_json
+from toolkit.chapters.phrases import PhrasePicker
+from toolkit.chapters.topics import topic_boundaries
 
 __all__ = [
     "INTRODUCTION",

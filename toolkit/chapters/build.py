@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from ..transcript import Segment, Transcript
-from .model import Chapter
-from .phrases import PhrasePicker, is_chit_chat
-from .topics import DEFAULT_WINDOW, cosine, fit_vectorizer, topic_boundaries
+from toolkit.chapters.model import Chapter
+from toolkit.chapters.phrases import PhrasePicker, is_chit_chat
+from toolkit.chapters.topics import DEFAULT_WINDOW, cosine, fit_vectorizer, topic_boundaries
+from toolkit.transcribe.transcript import Segment, Transcript
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from ..align import Alignment
-    from ..article import Article, Paragraph
+    from toolkit.align import Alignment
+    from toolkit.article import Article, Paragraph
 
 #: Chapters shorter than this (seconds) merge into a neighbour.
 MIN_CHAPTER_SECONDS = 20.0

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ..transcript import Segment
-from .phrases import content_terms, ends_sentence
+from toolkit.chapters.phrases import content_terms, ends_sentence
+from toolkit.transcribe.transcript import Segment
 
 #: Seconds of speech compared either side of a gap.
 DEFAULT_WINDOW = 30.0

@@ -3,10 +3,10 @@
 :func:`transcribe` is the entry point: it looks the transcript up in the cache
 first, so a rebuild with nothing changed loads no model and imports neither
 torch nor whisper. Otherwise :func:`run_engine` streams the audio through the
-chosen engine (:mod:`toolkit.engines`): optionally only its speech, found by
+chosen engine (:mod:`toolkit.transcribe.engines`): optionally only its speech, found by
 voice activity detection, and always followed by the no-invented-text guards
 and by the coverage check, which decodes again any speech the pass left
-without words (:mod:`toolkit.coverage`).
+without words (:mod:`toolkit.transcribe.gaps`).
 
 Memory stays bounded on long episodes: the audio streams from ffmpeg and only
 its spectrogram (115 MB an hour) is held; the samples (230 MB an hour) are
@@ -25,94 +25,23 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .audio import SAMPLE_RATE, AudioInfo, probe
-from .cache import TranscriptCache, make_key
-from .engines import COMPUTE_TYPES
-from .errors import ModelError
-from .transcript import Transcript
+from toolkit.audio import SAMPLE_RATE, AudioInfo, probe
+from toolkit.transcribe.cache import TranscriptCache
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.transcript import Transcript
 
 if TYPE_CHECKING:
     import numpy as np
     from tqdm import tqdm
 
-    from .engines import Engine, Progress
+    from toolkit.transcribe.engines import Engine, Progress
 
 __all__ = [
-    "COMPUTE_TYPES",
-    "TASKS",
-    "TranscribeOptions",
     "TranscribeResult",
     "run_engine",
     "transcribe",
     "translate",
 ]
-
-TASKS = ("transcribe", "translate")
-
-# Bumped when the engines' output changes for the same options, so that old cache
-# entries miss. 2: word timings no longer steer seeking (no dropped speech).
-# 3: the faster engine computes in int8 by default for models larger than tiny.
-# 4: speech left without words is decoded again (toolkit.coverage).
-ENGINE_REVISION = 4
-
-
-@dataclass(frozen=True)
-class TranscribeOptions:
-    """Decoding options; every field takes part in the cache key.
-
-    ``engine`` is "openai" (openai-whisper) or "faster" (faster-whisper).
-    ``task`` "translate" makes an English translation. ``beam_size`` None is
-    greedy decoding, like whisper's Python API (the ``whisper`` CLI's default is
-    5). ``initial_prompt`` conditions the first window, or every window with
-    ``carry_initial_prompt`` (openai engine); ``hotwords`` biases every window
-    (faster engine). ``vad`` decodes only the speech that voice activity
-    detection finds; ``refill`` decodes again the speech a pass left without
-    words (:mod:`toolkit.coverage`). ``compute_type`` is the faster engine's precision (one of
-    :data:`COMPUTE_TYPES`); None lets the engine choose per model
-    (:func:`toolkit.engines.faster.compute_type_for`).
-    """
-
-    model: str = "tiny.en"
-    engine: str = "openai"
-    language: str | None = None
-    task: str = "transcribe"
-    beam_size: int | None = None
-    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    condition_on_previous_text: bool = True
-    initial_prompt: str | None = None
-    carry_initial_prompt: bool = False
-    hotwords: str | None = None
-    word_timestamps: bool = True
-    vad: bool = False
-    refill: bool = True
-    compute_type: str | None = None
-
-    def __post_init__(self) -> None:
-        from .engines import ENGINES
-
-        if self.engine not in ENGINES:
-            raise ModelError(f"unknown engine '{self.engine}'; choose one of: {', '.join(ENGINES)}")
-        if self.task not in TASKS:
-            raise ModelError(f"unknown task '{self.task}'; choose one of: {', '.join(TASKS)}")
-        if self.beam_size is not None and self.beam_size < 1:
-            raise ModelError(f"beam size must be at least 1, not {self.beam_size}")
-        if self.compute_type is not None:
-            if self.compute_type not in COMPUTE_TYPES:
-                raise ModelError(
-                    f"unknown compute type '{self.compute_type}'; "
-                    f"choose one of: {', '.join(COMPUTE_TYPES)}"
-                )
-            if self.engine != "faster":
-                raise ModelError(
-                    f"compute type '{self.compute_type}' needs the faster engine "
-                    f"(the {self.engine} engine computes in float32 on a CPU)"
-                )
-
-    def cache_key(self, audio_sha256: str) -> str:
-        """The key of this audio transcribed with these options."""
-        return make_key(
-            audio_sha256, self.model, {**asdict(self), "engine_revision": ENGINE_REVISION}
-        )
 
 
 @dataclass
@@ -161,8 +90,8 @@ def _slices(samples: np.ndarray, seconds: float = 30.0) -> Iterator[np.ndarray]:
 
 
 def _guard(transcript: Transcript, speech: list[tuple[float, float]] | None) -> Transcript:
-    """Drop invented text: words outside speech, sound captions, loops (:mod:`toolkit.guards`)."""
-    from .guards import clean
+    """Drop invented text: words outside speech, sound captions, loops (see guards)."""
+    from toolkit.transcribe.guards import clean
 
     return clean(transcript, speech)
 
@@ -193,8 +122,8 @@ def run_engine(
     sizes the bar before the audio is read. ``threads`` sets the CPU threads
     (0: one per core); it does not change the text.
     """
-    from .audio import decode, stream
-    from .engines import get_engine
+    from toolkit.audio import decode, stream
+    from toolkit.transcribe.engines import get_engine
 
     engine = get_engine(options.engine)
     bar = ProgressBar(duration or 0.0) if progress is True else None
@@ -202,7 +131,7 @@ def run_engine(
     speech: list[tuple[float, float]] | None = None
     try:
         if options.vad:
-            from .vad import decoding_clips, speech_spans
+            from toolkit.transcribe.vad import decoding_clips, speech_spans
 
             samples = decode(audio)
             speech = speech_spans(samples, SAMPLE_RATE)
@@ -238,10 +167,10 @@ def _refill(
     The stretches refilled are recorded in its options as ``"refilled"``.
     ``speech`` is where voice activity detection found speech, if it has run.
     """
-    from .audio import decode, stream
-    from .coverage import gap_clips, speech_gaps
-    from .vad import speech_spans
-    from .vocabulary import fill_gaps
+    from toolkit.audio import decode, stream
+    from toolkit.transcribe.gaps import gap_clips, speech_gaps
+    from toolkit.transcribe.vad import speech_spans
+    from toolkit.transcribe.vocabulary import fill_gaps
 
     samples = None
     if speech is None:

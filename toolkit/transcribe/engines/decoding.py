@@ -21,11 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ModelError
-from ..transcript import Segment, Transcript, Word
+from toolkit.errors import ModelError
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 if TYPE_CHECKING:
-    from ..transcribe import TranscribeOptions
+    from toolkit.transcribe.options import TranscribeOptions
 
 FRAMES_PER_SECOND = 100  # Mel frames per second of audio, in both libraries
 WINDOW_FRAMES = 3000  # one 30 s decoding window

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .transcript import Segment, Transcript
+from toolkit.transcribe.transcript import Segment, Transcript
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2

@@ -4,14 +4,14 @@ Each engine turns streamed 16 kHz audio into the same :class:`Transcript`:
 segments, words with their probabilities, the language (with its
 probability when it was detected) and each segment's no-speech probability.
 
-- ``openai``: openai-whisper, the default (:mod:`toolkit.engines.openai`);
+- ``openai``: openai-whisper, the default (:mod:`toolkit.transcribe.engines.openai`);
 - ``faster``: faster-whisper on CTranslate2, an optional extra
-  (``pip install 'podcast-toolkit[faster]'``; :mod:`toolkit.engines.faster`).
+  (``pip install 'podcast-toolkit[faster]'``; :mod:`toolkit.transcribe.engines.faster`).
 
 Both decode each 30 s window without letting word timestamps steer where the
 next window starts, then add the word timings window by window: with
 word-timestamp seeking, a mistimed last word can push the next window past
-speech that is then never transcribed (see :mod:`toolkit.engines.windows`).
+speech that is then never transcribed (see :mod:`toolkit.transcribe.engines.decoding`).
 
 Nothing here imports torch, whisper or faster_whisper until an engine runs.
 """
@@ -20,45 +20,25 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, get_args
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from ..errors import ModelError
+from toolkit.errors import ModelError
+from toolkit.transcribe.options import (
+    COMPUTE_TYPES,
+    ENGINES,
+    ComputeType,
+    Progress,
+    Span,
+    TranscribeOptions,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..transcribe import TranscribeOptions
-    from ..transcript import Transcript
+    from toolkit.transcribe.transcript import Transcript
 
 __all__ = ["COMPUTE_TYPES", "ComputeType", "ENGINES", "Engine", "Progress", "Span", "get_engine"]
-
-Span = tuple[float, float]
-
-Progress = Callable[[str, float, float], None]
-"""Called as ``progress(phase, done, total)``: seconds of audio done out of ``total``
-in ``phase`` ("reading", "transcribing", "word timings")."""
-
-# Engine name → (module, the distribution that provides it, the extra that installs it).
-ENGINES: dict[str, tuple[str, str, str | None]] = {
-    "openai": ("whisper", "openai-whisper", None),
-    "faster": ("faster_whisper", "faster-whisper", "faster"),
-}
-
-#: CTranslate2's computation types (the faster engine's ``compute_type``).
-ComputeType = Literal[
-    "default",
-    "auto",
-    "float32",
-    "int8",
-    "int8_float32",
-    "int16",
-    "float16",
-    "bfloat16",
-    "int8_float16",
-    "int8_bfloat16",
-]
-COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 
 
 class Engine(Protocol):

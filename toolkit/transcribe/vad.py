@@ -8,7 +8,7 @@ onnxruntime, its TorchScript build run by torch. Both give the same spans.
 The spans it returns feed openai-whisper's ``clip_timestamps``: Whisper then
 decodes only the speech, so music beds and silences cost nothing and cannot
 turn into invented text. Whisper's timestamps stay relative to the whole file.
-The same spans let :func:`toolkit.guards.clean` drop any word placed outside
+The same spans let :func:`toolkit.transcribe.guards.clean` drop any word placed outside
 speech.
 
 torch and silero_vad are imported inside the functions that need them, so
@@ -26,10 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import AudioError, ModelError
+from toolkit.errors import AudioError, ModelError
 
 if TYPE_CHECKING:
-    from .transcript import Transcript
+    from toolkit.transcribe.transcript import Transcript
 
 if TYPE_CHECKING:
     import numpy as np
@@ -194,7 +194,7 @@ def speech_spans(
     joined: with the defaults, pauses under 2 s stay inside a span.
     ``threshold`` is Silero's speech probability and ``min_speech`` the
     shortest stretch that counts. Pass the result to :func:`clip_timestamps`
-    for Whisper and to :func:`toolkit.guards.clean` afterwards.
+    for Whisper and to :func:`toolkit.transcribe.guards.clean` afterwards.
 
     Raises :class:`ModelError` when silero-vad is not installed and
     :class:`AudioError` for audio that is not mono.

@@ -11,7 +11,7 @@ The episode's article spells them right, so this module uses it twice:
 * **After decoding.** :func:`correct_names` replaces near-miss spellings of
   those names in a transcript with the article's spelling, by fuzzy matching
   over runs of one to a few words, and records every change as a
-  :class:`~toolkit.transcript.Correction`.
+  :class:`~toolkit.transcribe.transcript.Correction`.
 
 Biasing can derail decoding: under a per-window prompt Whisper sometimes ends
 a 30 s window after its first sentence and drops the rest (tiny.en and base
@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from .article.words import STOP_WORDS
-from .transcript import Correction, Segment, Transcript, Word
+from toolkit.article.words import STOP_WORDS
+from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
 
 if TYPE_CHECKING:
-    from .article import Article
+    from toolkit.article import Article
 
 __all__ = [
     "PROMPT_MAX_TOKENS",

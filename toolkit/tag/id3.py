@@ -35,10 +35,10 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
-from .audio import AudioInfo
-from .chapters import Chapter
-from .errors import TaggingError
-from .fsutil import atomic_path
+from toolkit.audio import AudioInfo
+from toolkit.chapters import Chapter
+from toolkit.errors import TaggingError
+from toolkit.fsutil import atomic_path
 
 MP3_BITRATE = "128k"
 

@@ -15,20 +15,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import fsutil
-from .align import Alignment, ParagraphMatch, QuoteMatch, align
-from .article import Article, Paragraph, read_article
-from .audio import AudioInfo, probe
-from .cache import TranscriptCache
-from .chapters import Chapter, chapters_from_alignment, to_podcast_json
-from .config import Episode, Person, Show, load_episodes, load_show
-from .informed import transcribe_with_article
-from .render import make_environment
-from .soundbites import Soundbite, soundbites_from_alignment
-from .tagging import EpisodeTags, publish_mp3
-from .transcribe import TranscribeOptions, translate
-from .transcript import Transcript
-from .writers import WRITERS, WriterOptions, get_writer
+from toolkit import fsutil
+from toolkit.align import Alignment, ParagraphMatch, QuoteMatch, align
+from toolkit.article import Article, Paragraph, read_article
+from toolkit.audio import AudioInfo, probe
+from toolkit.chapters import Chapter, chapters_from_alignment, to_podcast_json
+from toolkit.chapters.soundbites import Soundbite, soundbites_from_alignment
+from toolkit.config import Episode, Person, Show, load_episodes, load_show
+from toolkit.render.environment import make_environment
+from toolkit.render.transcripts import WRITERS, WriterOptions, get_writer
+from toolkit.tag.id3 import EpisodeTags, publish_mp3
+from toolkit.transcribe.cache import TranscriptCache
+from toolkit.transcribe.informed import transcribe_with_article
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import translate
+from toolkit.transcribe.transcript import Transcript
 
 # The namespace UUID of podcast:guid (Podcasting 2.0).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -54,7 +55,7 @@ class EpisodeJob:
     source: AudioInfo | None = None
     transcript: Transcript | None = None
     transcript_cached: bool = False
-    transcript_outcome: str = ""  # see toolkit.informed.InformedResult.outcome
+    transcript_outcome: str = ""  # see toolkit.transcribe.informed.InformedResult.outcome
     translation: Transcript | None = None  # English, with [transcription] task = "translate"
     article: Article | None = None
     alignment: Alignment | None = None

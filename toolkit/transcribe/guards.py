@@ -4,7 +4,7 @@ Whisper writes text where nobody speaks ("you", "Thank you." over silence,
 captions over music) and can get stuck repeating one line. :func:`clean`
 takes a finished :class:`Transcript` and returns a new one without that text:
 
-1. words outside the speech spans found by :mod:`toolkit.vad`, when given;
+1. words outside the speech spans found by :mod:`toolkit.transcribe.vad`, when given;
 2. segments that only name a sound ("[Music]", "(upbeat music)", "♪");
 3. segments that look hallucinated by Whisper's own scores;
 4. repetition loops, within a segment or across segments, kept once.
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .transcript import Segment, Transcript, Word
-from .vad import merge_spans
+from toolkit.transcribe.transcript import Segment, Transcript, Word
+from toolkit.transcribe.vad import merge_spans
 
 __all__ = ["clean", "decode_guard_options"]
 
@@ -96,7 +96,7 @@ def _min_repeats(n_words: int) -> int:
 def decode_guard_options() -> dict[str, Any]:
     """openai-whisper ``transcribe()`` keyword arguments that keep invented text out.
 
-    Use them together with :mod:`toolkit.vad`'s ``clip_timestamps``. Measured
+    Use them together with :mod:`toolkit.transcribe.vad`'s ``clip_timestamps``. Measured
     with bench/vad_speed.py's episode (the sample episode with 80 s of music,
     noise and silence beds), WER against its script:
 
@@ -320,7 +320,7 @@ def clean(transcript: Transcript, speech: list[Span] | None = None) -> Transcrip
     """A copy of ``transcript`` without text that Whisper invented.
 
     ``speech`` is the list of ``(start, end)`` seconds that hold speech, as
-    :func:`toolkit.vad.speech_spans` returns it: words outside it are dropped,
+    :func:`toolkit.transcribe.vad.speech_spans` returns it: words outside it are dropped,
     and an empty list drops everything. ``None`` skips that step. Segments
     that only caption a sound, segments that look hallucinated, and repeated
     copies in repetition loops are dropped too. Segment ids are renumbered

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import TranscriptError
+from toolkit.errors import TranscriptError
 
 SCHEMA_VERSION = 1
 
@@ -38,7 +38,7 @@ class Segment:
 
 @dataclass
 class Correction:
-    """One spelling fixed after transcription (see :mod:`toolkit.vocabulary`).
+    """One spelling fixed after transcription (see :mod:`toolkit.transcribe.vocabulary`).
 
     ``original`` is the text as transcribed, ``corrected`` what replaced it,
     ``start``/``end`` the time span of the replaced words and ``segment`` the

@@ -15,7 +15,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .paths import default_templates_dir
+from toolkit.paths import default_templates_dir
 
 _md = MarkdownIt("commonmark")
 

@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .transcript import Segment, Transcript
+from toolkit.transcribe.transcript import Segment, Transcript
 
 if TYPE_CHECKING:
-    from .align import Alignment, QuoteMatch
+    from toolkit.align import Alignment, QuoteMatch
 
 #: The namespace recommends 15-120 s; a shorter cap keeps a soundbite a highlight.
 MIN_SOUNDBITE_SECONDS = 15.0

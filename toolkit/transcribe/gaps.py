@@ -2,12 +2,12 @@
 
 Whisper sometimes moves past speech without writing it: a window decoded as
 nothing, or timestamps that jump, after a music bed, with a prompt, or in a
-quantised model. Voice activity detection (:mod:`toolkit.vad`) says where
+quantised model. Voice activity detection (:mod:`toolkit.transcribe.vad`) says where
 speech is; :func:`speech_gaps` finds the stretches of it longer than
 ``max_gap`` seconds that no word covers; :func:`gap_clips` gives the clips to
-decode again, and :func:`toolkit.vocabulary.fill_gaps` puts what that pass
+decode again, and :func:`toolkit.transcribe.vocabulary.fill_gaps` puts what that pass
 heard into the gaps.
-:func:`toolkit.transcribe.run_engine` does this after every pass unless
+:func:`toolkit.transcribe.run.run_engine` does this after every pass unless
 ``TranscribeOptions.refill`` is off, so the check costs one voice-activity pass
 (about 0.3 s for 3 minutes of audio) and the repair only the gaps' decoding.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .transcript import Transcript
+    from toolkit.transcribe.transcript import Transcript
 
 __all__ = ["MAX_GAP", "gap_clips", "speech_gaps", "speech_of"]
 
@@ -31,8 +31,8 @@ PAD = 1.0  # seconds of context decoded either side of a gap
 
 def speech_of(audio: Path) -> list[Span]:
     """Where voice activity detection hears speech in ``audio`` (seconds)."""
-    from .audio import SAMPLE_RATE, decode
-    from .vad import speech_spans
+    from toolkit.audio import SAMPLE_RATE, decode
+    from toolkit.transcribe.vad import speech_spans
 
     return speech_spans(decode(audio), SAMPLE_RATE)
 
@@ -47,7 +47,7 @@ def speech_gaps(
     """Stretches inside ``speech`` longer than ``max_gap`` seconds that no word covers.
 
     A word covers its own time and ``tolerance`` seconds either side. Speech
-    spans come from :func:`toolkit.vad.speech_spans`, which keeps pauses under
+    spans come from :func:`toolkit.transcribe.vad.speech_spans`, which keeps pauses under
     a second inside a span, so such a stretch is speech the model skipped.
     """
     covered: list[list[float]] = []

@@ -7,23 +7,20 @@ Entries are written atomically: an interrupted run leaves no corrupt entry.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from . import fsutil
-from .errors import TranscriptError
-from .paths import cache_dir
-from .transcript import Transcript
+from toolkit import fsutil
+from toolkit.errors import TranscriptError
+from toolkit.hashing import content_key
+from toolkit.paths import cache_dir
+from toolkit.transcribe.transcript import Transcript
 
 
 def make_key(audio_sha256: str, model: str, options: dict[str, Any]) -> str:
     """A stable key for one audio file transcribed by one model with some options."""
-    blob = json.dumps(
-        {"audio": audio_sha256, "model": model, "options": options}, sort_keys=True
-    ).encode()
-    return hashlib.sha256(blob).hexdigest()
+    return content_key({"audio": audio_sha256, "model": model, "options": options})
 
 
 class TranscriptCache:

@@ -6,19 +6,20 @@
 1. **Bias.** The article's proper nouns and rare terms go into decoding: as
    openai-whisper's ``initial_prompt``, carried into every window
    (``carry_initial_prompt``), or as faster-whisper's ``hotwords``
-   (:func:`toolkit.vocabulary.prompt_for`, :func:`~toolkit.vocabulary.hotwords_for`).
+   (:func:`toolkit.transcribe.vocabulary.prompt_for`,
+   :func:`~toolkit.transcribe.vocabulary.hotwords_for`).
 2. **Check.** Biasing can derail a window: the model skips speech or echoes the
    prompt. The biased transcript is compared with where voice activity
    detection hears speech; when a stretch of speech longer than ``max_gap``
    seconds holds no word, an unbiased pass is run too and
-   :func:`toolkit.vocabulary.guarded` keeps the biased text with the plain
+   :func:`toolkit.transcribe.vocabulary.guarded` keeps the biased text with the plain
    pass filling its gaps (or the plain text, when that fails). So the extra
    pass costs time only on the episodes that need it.
 3. **Correct.** Near-miss spellings of the article's names are set to the
-   article's spelling, each recorded as a :class:`~toolkit.transcript.Correction`
-   (:func:`toolkit.vocabulary.correct_names`).
+   article's spelling, each recorded as a :class:`~toolkit.transcribe.transcript.Correction`
+   (:func:`toolkit.transcribe.vocabulary.correct_names`).
 
-Every pass is cached by :func:`toolkit.transcribe.transcribe`, and so is the
+Every pass is cached by :func:`toolkit.transcribe.run.transcribe`, and so is the
 transcript kept and corrected (keyed by the audio, the options and the
 article's text), so a rebuild loads no model and imports neither Whisper nor
 torch.
@@ -33,17 +34,18 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import TranscriptCache, make_key
-from .coverage import speech_gaps, speech_of
-from .models import is_tiny
-from .transcribe import ENGINE_REVISION, TranscribeOptions, transcribe
-from .vocabulary import correct_names, guarded, hotwords_for, prompt_for
+from toolkit.transcribe.cache import TranscriptCache, make_key
+from toolkit.transcribe.gaps import speech_gaps, speech_of
+from toolkit.transcribe.options import ENGINE_REVISION, TranscribeOptions
+from toolkit.transcribe.run import transcribe
+from toolkit.transcribe.vocabulary import correct_names, guarded, hotwords_for, prompt_for
+from toolkit.transcribe.weights import is_tiny
 
 if TYPE_CHECKING:
-    from .article import Article
-    from .audio import AudioInfo
-    from .engines import Progress
-    from .transcript import Transcript
+    from toolkit.article import Article
+    from toolkit.audio import AudioInfo
+    from toolkit.transcribe.engines import Progress
+    from toolkit.transcribe.transcript import Transcript
 
 __all__ = [
     "InformedResult",
@@ -149,12 +151,12 @@ def transcribe_with_article(
 
     ``bias`` turns the biased pass on (None: :func:`bias_by_default` for the
     model), ``correct`` the name correction. With no article, or neither, this
-    is :func:`toolkit.transcribe.transcribe`.
+    is :func:`toolkit.transcribe.run.transcribe`.
     The kept and corrected transcript is cached under the audio, the options
     and the article's text, so a rebuild imports neither Whisper nor torch.
-    Raises what :func:`toolkit.transcribe.transcribe` raises.
+    Raises what :func:`toolkit.transcribe.run.transcribe` raises.
     """
-    from .audio import probe
+    from toolkit.audio import probe
 
     info = info or probe(audio)
     cache = cache or TranscriptCache()

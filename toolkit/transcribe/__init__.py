@@ -1,0 +1,1 @@
+"""Transcription: audio in, a :class:`~toolkit.transcribe.transcript.Transcript` out."""
