@@ -10,8 +10,8 @@ straight away, so what stays in memory is the spectrogram itself, 80 bands x
 The result is bit for bit what openai-whisper computes, and faster-whisper's
 to within 1e-6 (numpy's matrix product sums in an order that depends on the
 matrix's size; both checked by ``tests/test_engines.py``): a frame depends only
-on its own 400 samples, the file's edges are padded as the libraries pad them (a reflection of the first
-200 samples in front, zeros behind), and the one global step, clamping
+on its own 400 samples, the file's edges are padded as the libraries pad them
+(a reflection of the first 200 samples in front, zeros behind), and the one global step, clamping
 everything to 8 below the loudest value, waits until the end.
 """
 
