@@ -55,3 +55,11 @@ class TaggingError(ToolkitError, RuntimeError):
 
 class AlignmentError(ToolkitError, ValueError):
     """An alignment file is malformed or has an unsupported version."""
+
+
+class PublishError(ToolkitError, RuntimeError):
+    """The site could not be written or switched into place."""
+
+
+class LockedError(ToolkitError, RuntimeError):
+    """Another build holds the output folder's lock."""
