@@ -1,4 +1,8 @@
-"""Probe, hash and decode episode audio with pydub and ffmpeg."""
+"""Probe, decode and encode episode audio with ffmpeg.
+
+Every job runs ffmpeg or ffprobe as a subprocess that reads the file itself,
+so no function here holds more of the audio in memory than it returns.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from toolkit.errors import AudioError
 from toolkit.hashing import file_sha256
@@ -16,14 +20,10 @@ from toolkit.hashing import file_sha256
 if TYPE_CHECKING:
     import numpy as np
 
+FFMPEG = "ffmpeg"
+FFPROBE = "ffprobe"
 SAMPLE_RATE = 16000  # what Whisper expects
-
-# Container formats we publish as they are, and the MIME type the feed gives them.
-MIME_TYPES = {
-    "mp3": "audio/mpeg",
-    "mp4": "audio/x-m4a",
-    "m4a": "audio/x-m4a",
-}
+MP3_BITRATE = "128k"  # what a source that is not an MP3 is published at
 
 
 @dataclass
@@ -39,11 +39,9 @@ class AudioInfo:
     sha256: str
 
 
-def _ffprobe(path: Path) -> dict:
-    from pydub.utils import get_prober_name
-
+def _ffprobe(path: Path) -> dict[str, Any]:
     cmd = [
-        get_prober_name(),
+        FFPROBE,
         "-v", "error",
         "-print_format", "json",
         "-show_format", "-show_streams",
@@ -56,7 +54,8 @@ def _ffprobe(path: Path) -> dict:
     if proc.returncode != 0:
         reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "unknown"
         raise AudioError(f"not a readable audio file ({reason})", path)
-    return json.loads(proc.stdout)
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
 
 
 def probe(path: Path) -> AudioInfo:
@@ -94,10 +93,8 @@ def _ffmpeg_pcm(path: Path, sample_rate: int) -> list[str]:
 
     The same command as the ``whisper`` CLI runs, so both see the same samples.
     """
-    from pydub.utils import get_encoder_name
-
     return [
-        get_encoder_name(), "-nostdin", "-threads", "0", "-i", str(path),
+        FFMPEG, "-nostdin", "-threads", "0", "-i", str(path),
         "-f", "s16le", "-ac", "1", "-acodec", "pcm_s16le", "-ar", str(sample_rate), "-",
     ]  # fmt: skip
 
@@ -175,6 +172,30 @@ def decode(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     return out
 
 
-def mime_type(info: AudioInfo) -> str:
-    """The enclosure MIME type of a published file."""
-    return MIME_TYPES.get(info.format, "audio/mpeg")
+def encode_mp3(src: Path, dest: Path, bitrate: str = MP3_BITRATE) -> None:
+    """Encode the first audio stream of ``src`` to a constant-bit-rate MP3 at ``dest``.
+
+    ffmpeg streams file to file, so memory stays small for an episode of any
+    length. The source's tags and pictures are left out (the caller writes its
+    own) and ``dest`` is overwritten. Raises :class:`AudioError` naming ``src``
+    when ffmpeg is missing or fails; ``dest`` is then removed.
+    """
+    src, dest = Path(src), Path(dest)
+    cmd = [
+        FFMPEG, "-nostdin", "-v", "error", "-y",
+        "-i", f"file:{src}",  # "file:": a name with a colon or a leading "-" is a name
+        "-map", "0:a:0", "-map_metadata", "-1",
+        "-c:a", "libmp3lame", "-b:a", bitrate,
+        "-f", "mp3", f"file:{dest}",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    except FileNotFoundError as e:
+        raise AudioError("ffmpeg is not installed", src) from e
+    if proc.returncode != 0:
+        dest.unlink(missing_ok=True)
+        lines = proc.stderr.decode(errors="replace").strip().splitlines()
+        # ffmpeg's last line says what went wrong, after the name of the file
+        # concerned; the error names the source already.
+        reason = lines[-1].removeprefix(f"file:{src}: ") if lines else "unknown"
+        raise AudioError(f"ffmpeg could not encode the audio to MP3 ({reason})", src)
