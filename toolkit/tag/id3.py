@@ -1,17 +1,14 @@
-"""Tag the published copy of an episode's audio with mutagen.
+"""The ID3 writer: an episode's tags in an MP3's ID3v2.3 tag.
 
-The source audio is only read: the published file is a fresh copy (an MP3
-is copied byte for byte; any other format is encoded to MP3 with pydub), the
-tags are written to a temporary file, and that file replaces the output
-atomically.
+Chapters are written as ID3 chapter frames (a top-level ordered CTOC and one
+CHAP each), the transcript as unsynchronised lyrics (USLT).
 """
 
 from __future__ import annotations
 
 import mimetypes
-import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mutagen.id3 import (
     APIC,
@@ -35,53 +32,13 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
-from toolkit.audio import AudioInfo
-from toolkit.chapters import Chapter
 from toolkit.errors import TaggingError
-from toolkit.fsutil import atomic_path
+from toolkit.tag.model import EpisodeTags
 
-MP3_BITRATE = "128k"
+if TYPE_CHECKING:
+    from toolkit.audio import AudioInfo
 
-
-@dataclass
-class EpisodeTags:
-    """Everything written into the published file's tag."""
-
-    title: str
-    show: str
-    artist: str
-    date: str  # ISO 8601
-    description: str
-    duration: float
-    number: int | None = None
-    season: int | None = None
-    url: str | None = None
-    artwork: Path | None = None
-    chapters: list[Chapter] = field(default_factory=list)
-    transcript: str | None = None
-    language: str = "eng"
-
-
-def publish_mp3(source: AudioInfo, dest: Path, tags: EpisodeTags) -> None:
-    """Write a tagged MP3 of ``source`` to ``dest`` atomically."""
-    with atomic_path(dest) as tmp:
-        if source.format == "mp3":
-            shutil.copyfile(source.path, tmp)
-        else:
-            _encode_mp3(source.path, tmp)
-        write_id3(tmp, tags)
-
-
-def _encode_mp3(src: Path, dest: Path) -> None:
-    from pydub import AudioSegment
-    from pydub.exceptions import CouldntDecodeError, CouldntEncodeError
-
-    try:
-        with open(src, "rb") as f:
-            seg = AudioSegment.from_file(f)
-        seg.export(str(dest), format="mp3", bitrate=MP3_BITRATE).close()
-    except (CouldntDecodeError, CouldntEncodeError) as e:
-        raise TaggingError(f"could not encode the audio to MP3: {e}", src) from e
+__all__ = ["write_id3"]
 
 
 def write_id3(path: Path, tags: EpisodeTags) -> None:
@@ -138,3 +95,13 @@ def write_id3(path: Path, tags: EpisodeTags) -> None:
                 )
             )
     id3.save(path, v2_version=3)
+
+
+def publish_mp3(source: AudioInfo, dest: Path, tags: EpisodeTags) -> None:
+    """Deprecated: call :func:`toolkit.tag.publish_audio`.
+
+    Kept only while ``toolkit.pipeline.build`` still imports it from here.
+    """
+    from toolkit.tag.publish import publish_audio
+
+    publish_audio(source, dest, tags)
