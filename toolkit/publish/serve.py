@@ -1,4 +1,8 @@
-"""Serve a built site on the loopback interface, with HTTP byte ranges."""
+"""Serve a built site on the loopback interface, with HTTP byte ranges.
+
+Hidden files and folders (the build's own ``.toolkit/`` records) and
+temporary files are never served.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,21 @@ import os
 from pathlib import Path
 
 
+def _private(url_path: str) -> bool:
+    """Whether a request names a hidden or temporary file, which is never served."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = [p for p in unquote(urlsplit(url_path).path).split("/") if p]
+    return any(p.startswith(".") or p.endswith(".tmp") for p in parts)
+
+
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with single byte-range support, so audio players can seek."""
 
     def send_head(self):  # type: ignore[override]
+        if _private(self.path):
+            self.send_error(404, "File not found")
+            return None
         rng = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
         if not rng or not rng.startswith("bytes=") or not path.is_file():
