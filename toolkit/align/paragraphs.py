@@ -100,19 +100,20 @@ def _align_paragraphs(
     if n_par == 0 or len(tl.words) == 0:
         return empty, {sid: None for sid in tl.seg_ids}
 
-    par_docs = []
-    for p in article.paragraphs:
-        par_docs.append(_text_terms(f"{p.heading}\n{p.text}" if p.heading else p.text))
+    par_docs = [
+        _text_terms(f"{para.heading}\n{para.text}" if para.heading else para.text)
+        for para in article.paragraphs
+    ]
 
     # Content terms of the transcript, each with the word it came from; names
     # the ASR misspelt are spelled as the article does.
     terms: list[str] = []
     term_word: list[int] = []
-    for tok, first in zip(norm.tokens, norm.first, strict=True):
+    for tok, word in zip(norm.tokens, norm.first, strict=True):
         term = _content_term(tok)
         if term is not None:
             terms.append(term)
-            term_word.append(first)
+            term_word.append(word)
     known = {term for doc in par_docs for term in doc}
     capital = [tl.words[w].strip()[:1].isupper() for w in term_word]
     terms = _respell(terms, capital, known, _name_terms(article.proper_nouns))

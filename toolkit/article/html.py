@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from toolkit.article.assemble import _finish
 from toolkit.article.model import Article, Paragraph
 from toolkit.article.words import _clean, _find_date
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 
 def parse_html(html: str | bytes, source: Path | None = None) -> Article:
@@ -19,12 +23,16 @@ def parse_html(html: str | bytes, source: Path | None = None) -> Article:
     """
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        with_metadata=True,
+    # A Document, not a dict: as_dict is left False (trafilatura 2).
+    doc = cast(
+        "Document | None",
+        trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            with_metadata=True,
+        ),
     )
     if doc is None:
         return _finish(None, None, None, None, [], source)

@@ -71,8 +71,8 @@ def _speaker(text: str, start: int, end: int, nouns: list[str]) -> tuple[str | N
             if name:
                 return _canonical(name, nouns), False
     if _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before):
-        subjects = [_person(m.group("name")) for m in _SUBJECT.finditer(before)]
-        subjects = [s for s in subjects if s]
+        found = (_person(m.group("name")) for m in _SUBJECT.finditer(before))
+        subjects = [s for s in found if s]
         return (_canonical(subjects[-1], nouns) if subjects else None), True
     m = _BEFORE_NAME.search(before)
     if m:

@@ -293,8 +293,8 @@ def _titles(
             title = f"{earlier[tuple(piece.paragraphs)]} (revisited)"
         elif piece.covered:
             text = " ".join(paragraphs[p].text for p in piece.paragraphs)
-            title = picker.title(text, said, avoid=titles) or picker.title(said, avoid=titles)
-            title = title or (f"{titles[-1]} (continued)" if titles else INTRODUCTION)
+            picked = picker.title(text, said, avoid=titles) or picker.title(said, avoid=titles)
+            title = picked or (f"{titles[-1]} (continued)" if titles else INTRODUCTION)
             earlier[tuple(piece.paragraphs)] = title
         elif (
             n == 0

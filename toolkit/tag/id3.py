@@ -28,6 +28,7 @@ from mutagen.id3 import (
     USLT,
     WOAS,
     CTOCFlags,
+    Frame,
     ID3NoHeaderError,
 )
 from mutagen.mp3 import MP3, HeaderNotFoundError
@@ -83,7 +84,7 @@ def write_id3(path: Path, tags: EpisodeTags) -> None:
         )
         for cid, ch in zip(ids, tags.chapters, strict=True):
             end = ch.end if ch.end is not None else tags.duration
-            sub = [TIT2(encoding=3, text=ch.title)]
+            sub: list[Frame] = [TIT2(encoding=3, text=ch.title)]
             if ch.description:
                 sub.append(TIT3(encoding=3, text=ch.description))
             id3.add(
