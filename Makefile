@@ -26,6 +26,7 @@ test: venv browser
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # System packages: ffmpeg (decoding, probing, encoding); espeak-ng (synthetic test speech).
 system:
