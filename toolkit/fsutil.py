@@ -36,12 +36,6 @@ def write_text(dest: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_bytes(dest: Path, data: bytes) -> None:
-    """Write ``data`` to ``dest`` atomically."""
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(data)
-
-
 def copy_file(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest`` atomically; ``src`` is only read."""
     with atomic_path(dest) as tmp:
