@@ -21,14 +21,8 @@ import pytest
 import srt
 import webvtt
 
-from toolkit.render.transcripts import (
-    WRITERS,
-    WriterOptions,
-    _clock,
-    _timestamp,
-    get_writer,
-    make_cues,
-)
+from toolkit.render.captions import make_cues
+from toolkit.render.transcripts import WRITERS, WriterOptions, _timestamp, clock, get_writer
 from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 from .helpers import DATA
@@ -322,8 +316,8 @@ def test_clock_and_timestamps_past_an_hour():
     assert _timestamp(3725.5, ".") == "01:02:05.500"
     assert _timestamp(3725.5, ",") == "01:02:05,500"
     assert _timestamp(-0.2, ".") == "00:00:00.000"
-    assert _clock(102.739) == "1:42"
-    assert _clock(3725.9) == "1:02:05"
+    assert clock(102.739) == "1:42"
+    assert clock(3725.9) == "1:02:05"
 
 
 # --- Options --------------------------------------------------------------------------

@@ -16,18 +16,14 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from toolkit.paths import default_templates_dir
+from toolkit.render.transcripts import clock
 
 _md = MarkdownIt("commonmark")
 
 
 def timestamp(seconds: float | None) -> str:
     """``1:02:03`` or ``2:03``: a time as a listener reads it."""
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return "" if seconds is None else clock(seconds)
 
 
 def rfc2822(value: datetime) -> str:
