@@ -214,7 +214,7 @@ def test_openai_engine_converts_a_ct2_folder(toolkit_cache):
     assert (source.kind, source.path) == ("ct2-folder", folder)
     transcript = _run(JFK, model=str(folder))
     assert normalise(transcript.text) == JFK_WORDS
-    [converted] = (toolkit_cache / "models").glob("ct2-model-*.pt")
+    [converted] = (toolkit_cache / "models").glob("ct2-*.pt")
     before = converted.stat().st_mtime_ns
     assert models.prepare_folder(folder) == converted  # converted once
     assert converted.stat().st_mtime_ns == before
@@ -301,13 +301,14 @@ def test_failed_download_says_what_to_install(tmp_path):
     """Offline, a model that no package carries fails with what to do instead."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     code = (
+        "from toolkit.errors import ModelError\n"
         "from toolkit.transcribe import weights as models\n"
         "fake = models.PackageFile('whisper-weights-nowhere', 'whisper_weights_nowhere', 'm')\n"
         "models.OFFLINE_PACKAGES['tiny.en'] = models.OfflineWeights((fake,), fake)\n"
         "for name in ('tiny.en', 'small'):\n"
         "    try:\n"
         "        models.ct2_folder(name)\n"
-        "    except models.ModelError as e:\n"
+        "    except ModelError as e:\n"
         "        print(e)\n"
     )
     out = subprocess.run(

@@ -36,10 +36,9 @@ from typing import TYPE_CHECKING
 
 from toolkit.transcribe.cache import TranscriptCache, make_key
 from toolkit.transcribe.gaps import speech_gaps, speech_of
-from toolkit.transcribe.options import ENGINE_REVISION, TranscribeOptions
+from toolkit.transcribe.options import ENGINE_REVISION, TranscribeOptions, is_tiny
 from toolkit.transcribe.run import transcribe
 from toolkit.transcribe.vocabulary import correct_names, guarded, hotwords_for, prompt_for
-from toolkit.transcribe.weights import is_tiny
 
 if TYPE_CHECKING:
     from toolkit.article import Article

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal, get_args
 
 from toolkit.errors import ModelError
@@ -22,6 +23,7 @@ __all__ = [
     "Span",
     "TASKS",
     "TranscribeOptions",
+    "is_tiny",
 ]
 
 Span = tuple[float, float]
@@ -53,6 +55,16 @@ COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 
 
 TASKS = ("transcribe", "translate")
+
+
+def is_tiny(name_or_path: str | Path) -> bool:
+    """Whether a model is one of the tiny ones: by its name, or its file or folder name.
+
+    The tiny models get their own defaults: float32 in the faster engine, no
+    article bias (:func:`toolkit.transcribe.bias.bias_by_default`).
+    """
+    return Path(str(name_or_path)).name.lower().startswith("tiny")
+
 
 # Bumped when the engines' output changes for the same options, so that old cache
 # entries miss. 2: word timings no longer steer seeking (no dropped speech).

@@ -40,6 +40,7 @@ from toolkit.transcribe.engines.decoding import (
     window_size,
 )
 from toolkit.transcribe.engines.spectrogram import log_mel, numpy_power_mel
+from toolkit.transcribe.options import is_tiny
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -69,8 +70,6 @@ def compute_type_for(name: str) -> str:
     skipped 20 s of speech on the sample episode (WER 29 % against 18 %).
     A model given as a path is tiny when its file or folder name says so.
     """
-    from toolkit.transcribe.weights import is_tiny
-
     return "default" if is_tiny(name) else "int8"
 
 
