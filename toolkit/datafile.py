@@ -76,4 +76,5 @@ def read(
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise error(f"cannot read the {kind} file: {e}", path) from e
     check_version(data, kind, version, error, path, oldest)
-    return data
+    fields: dict[str, Any] = data
+    return fields

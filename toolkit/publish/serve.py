@@ -10,6 +10,7 @@ import functools
 import http.server
 import os
 from pathlib import Path
+from typing import Any, BinaryIO
 
 
 def _private(url_path: str) -> bool:
@@ -23,7 +24,9 @@ def _private(url_path: str) -> bool:
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with single byte-range support, so audio players can seek."""
 
-    def send_head(self):  # type: ignore[override]
+    _remaining: int | None = None  # bytes of the range still to send
+
+    def send_head(self) -> BinaryIO | None:
         if _private(self.path):
             self.send_error(404, "File not found")
             return None
@@ -55,8 +58,8 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         self._remaining = end - start + 1
         return f
 
-    def copyfile(self, source, outputfile):  # type: ignore[override]
-        remaining = getattr(self, "_remaining", None)
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        remaining = self._remaining
         if remaining is None:
             return super().copyfile(source, outputfile)
         while remaining > 0:
