@@ -1,0 +1,125 @@
+"""Render an episode's files and the show's files, and return their text.
+
+Nothing here writes a file or changes a job: each function returns a mapping
+from a file name (relative to the episode's folder, or to the site's root) to
+its contents, and the pipeline writes them into its staging tree. The cover
+art is copied by the pipeline too (its name in the site: :func:`cover_name`).
+
+Templates get the fields of their context dataclass
+(:mod:`toolkit.render.contexts`), never the job; docs/templates.md lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from toolkit.render.contexts import (
+    FEED_FILE,
+    TemplateContext,
+    episode_page_context,
+    feed_context,
+    index_context,
+    notes_context,
+)
+from toolkit.render.environment import make_environment
+from toolkit.render.transcripts import WRITERS, get_writer, writer_options
+
+if TYPE_CHECKING:
+    from toolkit.config import Show
+    from toolkit.pipeline.job import EpisodeJob
+    from toolkit.transcribe.transcript import Transcript
+
+__all__ = [
+    "TRANSCRIPT_BASENAME",
+    "RenderedTranscripts",
+    "render_episode",
+    "render_show",
+    "render_transcripts",
+]
+
+TRANSCRIPT_BASENAME = "transcript"
+STYLESHEET = "style.css"
+
+
+def _render(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
+    return env.get_template(name).render(context.variables())
+
+
+def render_episode(show: Show, job: EpisodeJob) -> dict[str, str]:
+    """An episode's page and notes: ``{"index.html": ..., "notes.md": ...}``.
+
+    Reads ``job.transcript_files`` and ``job.translation_files`` for the
+    download links, and ``job.audio`` for the player and the duration.
+    """
+    env = make_environment(show.root)
+    return {
+        "index.html": _render(env, "episode.html", episode_page_context(show, job)),
+        "notes.md": _render(env, "notes.md", notes_context(show, job)),
+    }
+
+
+@dataclass(frozen=True)
+class RenderedTranscripts(Mapping[str, str]):
+    """An episode's transcript files: a mapping of file name to contents.
+
+    ``transcript_files`` and ``translation_files`` say which file holds which
+    format (``"vtt" -> "transcript.vtt"``); the pipeline puts them in the
+    job's fields of the same names, which the page and the feed list.
+    """
+
+    files: dict[str, str]
+    transcript_files: dict[str, str]
+    translation_files: dict[str, str]
+
+    def __getitem__(self, name: str) -> str:
+        return self.files[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def render_transcripts(show: Show, job: EpisodeJob) -> RenderedTranscripts:
+    """Every transcript format of ``job.transcript`` (``transcript.vtt``, ...).
+
+    With an English translation (``job.translation``) also ``transcript.en.*``.
+    The layout is ``show.toml``'s ``[transcripts]``. The job is not changed.
+    """
+    if job.transcript is None:
+        raise ValueError(f"episode {job.episode.slug}: no transcript to render")
+    options = writer_options(show)
+    files: dict[str, str] = {}
+
+    def write(transcript: Transcript, stem: str) -> dict[str, str]:
+        names = {}
+        for fmt in WRITERS:
+            names[fmt] = f"{stem}.{fmt}"
+            files[names[fmt]] = get_writer(fmt, options).render(transcript)
+        return names
+
+    transcripts = write(job.transcript, TRANSCRIPT_BASENAME)
+    translations = {}
+    if job.translation is not None:
+        translations = write(job.translation, f"{TRANSCRIPT_BASENAME}.en")
+    return RenderedTranscripts(files, transcripts, translations)
+
+
+def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
+    """The show's files: ``feed.xml``, ``index.html`` and ``style.css``.
+
+    ``jobs`` come in the order the index page and the feed list them.
+    """
+    env = make_environment(show.root)
+    assert env.loader is not None
+    return {
+        FEED_FILE: _render(env, "feed.xml", feed_context(show, jobs)),
+        "index.html": _render(env, "index.html", index_context(show, jobs)),
+        # Copied as it is: a stylesheet is not a template.
+        STYLESHEET: env.loader.get_source(env, STYLESHEET)[0],
+    }
