@@ -35,14 +35,6 @@ class Cue:
     speaker: str | None = None
     label: str | None = None
 
-    @property
-    def text(self) -> str:
-        """The spoken words of the cue, without the speaker label."""
-        joined = " ".join(self.lines)
-        if self.label:
-            joined = joined[len(self.label) :].lstrip()
-        return joined
-
 
 # A word as the cue splitter sees it: start, end, text.
 _Timed = tuple[float, float, str]
