@@ -62,7 +62,7 @@ def render_episode(show: Show, job: EpisodeJob) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equal as a mapping is, by its items
 class RenderedTranscripts(Mapping[str, str]):
     """An episode's transcript files: a mapping of file name to contents.
 
