@@ -46,3 +46,26 @@ def espeak_german(dest: Path) -> Path:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
     subprocess.run(["espeak-ng", *GERMAN_VOICE, "-w", str(dest), GERMAN], check=True)
     return dest
+
+
+STORED_TRANSCRIPT = DATA / "golden" / "sample-transcript.full.json"
+
+
+def stored_transcript_stages():
+    """The build's stages with transcription replaced by the stored sample transcript.
+
+    For tests of what comes after transcription: no model runs, and every
+    other stage is the build's own.
+    """
+    from dataclasses import replace
+
+    from toolkit.pipeline import stages
+    from toolkit.transcribe.transcript import Transcript
+
+    def stored(job, ctx, folder):
+        job.transcript = Transcript.load(STORED_TRANSCRIPT)
+        job.transcript_outcome = "plain"
+        stages.save_transcript(folder / stages.FULL_TRANSCRIPT, job.transcript)
+        return stages.Record(files=[stages.FULL_TRANSCRIPT], action="stored transcript")
+
+    return [replace(s, run=stored) if s.name == "transcribe" else s for s in stages.STAGES]

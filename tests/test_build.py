@@ -76,7 +76,7 @@ def test_feed_carries_podcasting20_tags(site):
     assert 'type="application/json+chapters"' in xml
     assert '<podcast:person role="guest">Daniel Reyes</podcast:person>' in xml
     # The check value from the namespace's documentation of podcast:guid.
-    from toolkit.pipeline.build import podcast_guid
+    from toolkit.render import podcast_guid
 
     assert podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 

@@ -14,24 +14,17 @@ import os
 import pytest
 
 from toolkit import pipeline
-from toolkit.transcribe.transcript import Transcript
 
-from .helpers import DATA, ROOT, SAMPLE_SLUG
+from .helpers import DATA, ROOT, SAMPLE_SLUG, stored_transcript_stages
 
 GOLDEN = DATA / "golden" / "sample"
 FILES = ["feed.xml", "index.html", f"{SAMPLE_SLUG}/index.html", f"{SAMPLE_SLUG}/notes.md",
          f"{SAMPLE_SLUG}/chapters.json", f"{SAMPLE_SLUG}/transcript.vtt"]  # fmt: skip
 
 
-def stored_transcript(job: pipeline.EpisodeJob, opts: pipeline.BuildOptions) -> None:
-    job.transcript = Transcript.load(DATA / "golden" / "sample-transcript.full.json")
-    job.transcript_cached = True
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    stages = [stored_transcript if s is pipeline.stage_transcribe else s
-              for s in pipeline.EPISODE_STAGES]  # fmt: skip
+    stages = stored_transcript_stages()
     out = tmp_path_factory.mktemp("golden-site")
     pipeline.build(ROOT, pipeline.BuildOptions(output=out, progress=False), stages=stages)
     return out

@@ -16,8 +16,7 @@ import webvtt
 from toolkit import pipeline
 from toolkit.errors import ConfigError
 
-from .helpers import ROOT, SAMPLE_SLUG
-from .test_render_golden import stored_transcript
+from .helpers import ROOT, SAMPLE_SLUG, stored_transcript_stages
 
 SETTINGS = """
 [transcripts]
@@ -39,8 +38,7 @@ def _show(tmp_path: Path, extra: str) -> Path:
 
 
 def _build(show: Path, out: Path) -> Path:
-    stages = [stored_transcript if s is pipeline.stage_transcribe else s
-              for s in pipeline.EPISODE_STAGES]  # fmt: skip
+    stages = stored_transcript_stages()
     pipeline.build(show, pipeline.BuildOptions(output=out, progress=False), stages=stages)
     return out / SAMPLE_SLUG
 

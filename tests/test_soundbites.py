@@ -19,7 +19,7 @@ from toolkit.chapters.soundbites import (
 )
 from toolkit.transcribe.transcript import Segment, Transcript
 
-from .helpers import DATA, ROOT, SAMPLE_SLUG
+from .helpers import DATA, ROOT, SAMPLE_SLUG, stored_transcript_stages
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 SAMPLE_DURATION = 194.847
@@ -145,17 +145,10 @@ def test_title_is_cut_at_a_word_within_128_characters():
 
 
 # --- the feed -----------------------------------------------------------------
-def stored_transcript(job: pipeline.EpisodeJob, opts: pipeline.BuildOptions) -> None:
-    job.transcript = Transcript.load(DATA / "golden" / "sample-transcript.full.json")
-    job.transcript_cached = True
 
 
 def test_feed_carries_soundbites(tmp_path):
-    assert pipeline.EPISODE_STAGES.index(pipeline.stage_soundbites) == (
-        pipeline.EPISODE_STAGES.index(pipeline.stage_chapters) + 1
-    )
-    stages = [stored_transcript if s is pipeline.stage_transcribe else s
-              for s in pipeline.EPISODE_STAGES]  # fmt: skip
+    stages = stored_transcript_stages()
     report = pipeline.build(ROOT, pipeline.BuildOptions(output=tmp_path, progress=False), stages)
     [job] = report.jobs
     assert len(job.soundbites) >= 3

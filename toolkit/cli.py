@@ -65,26 +65,40 @@ def cli() -> None:
 )
 @click.option("--model", default=None, help="Whisper model; overrides show.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another build is writing the same output, wait for it instead of failing.",
+)
 @_errors_to_messages
-def build(show_dir: Path, output: Path, model: str | None, quiet: bool) -> None:
+def build(show_dir: Path, output: Path, model: str | None, quiet: bool, wait: bool) -> None:
     """Build SHOW_DIR (default: the current folder) into a site: feed.xml,
     index.html and one folder per episode with its page, notes.md,
-    transcripts, chapters.json and the tagged audio."""
+    transcripts, chapters.json and the tagged audio.
+
+    Only what changed is redone: each stage is skipped when its inputs are
+    unchanged, and the build says what it did for each episode. The new site
+    is built beside the output and switched into place as a whole, so a
+    crash or a failed episode leaves the old site as it was. One build at a
+    time may write an output folder."""
     from toolkit.pipeline.build import BuildOptions
     from toolkit.pipeline.build import build as run_build
 
-    report = run_build(show_dir, BuildOptions(output=output, model=model, progress=not quiet))
+    options = BuildOptions(
+        output=output, model=model, progress=not quiet, wait=wait, say=click.echo
+    )
+    report = run_build(show_dir, options)
     for job in report.jobs:
-        how = "transcript from cache" if job.transcript_cached else "transcribed"
-        quotes = len(job.found_quotes)
-        click.echo(f"{job.slug}: {how}, {len(job.chapters)} chapters, {quotes} quotes found")
+        if job.actions.get("transcribe") == "reused":
+            continue
         fixed = len(job.transcript.corrections) if job.transcript else 0
         if fixed:
             click.echo(f"{job.slug}: {fixed} name spelling(s) corrected to the article's")
         _say_outcome(job.slug, job.transcript_outcome)
+    where = f"{report.output}/" if report.published else f"{report.output}/ (unchanged)"
     click.echo(
-        f"built {len(report.jobs)} episode(s) into {report.output}/ "
-        f"({report.transcribed} transcribed, {report.cached} from cache)"
+        f"built {len(report.jobs)} episode(s) into {where} "
+        f"({report.transcribed} transcribed, {report.cached} from cache or reused)"
     )
 
 
@@ -234,10 +248,13 @@ def transcribe_cmd(
     from toolkit import fsutil
     from toolkit.audio import probe
     from toolkit.render.transcripts import WRITERS, WriterOptions, get_writer
-    from toolkit.transcribe.informed import transcribe_with_article
-    from toolkit.transcribe.options import TranscribeOptions
-    from toolkit.transcribe.run import translate
-    from toolkit.transcribe.transcript import Transcript
+    from toolkit.transcribe import (
+        Speech,
+        TranscribeOptions,
+        Transcript,
+        transcribe_with_article,
+        translate,
+    )
 
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in fmts if f not in WRITERS]
@@ -280,6 +297,7 @@ def transcribe_cmd(
 
     for path in audio:
         info = probe(path)
+        speech = Speech(path)  # one voice activity detection for both tasks
         result = transcribe_with_article(
             path,
             options,
@@ -289,13 +307,20 @@ def transcribe_cmd(
             info=info,
             progress=not quiet,
             threads=threads,
+            speech=speech,
         )
         stem = Path(path).stem
         write(result.transcript, stem)
         _say_outcome(str(path), result.outcome)
         if task == "translate":
             translated = translate(
-                path, options, result.transcript, info=info, progress=not quiet, threads=threads
+                path,
+                options,
+                result.transcript,
+                info=info,
+                progress=not quiet,
+                threads=threads,
+                speech=speech,
             )
             if translated is None:
                 click.echo(f"{path} is in English already: no translation written")

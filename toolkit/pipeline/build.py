@@ -1,40 +1,46 @@
-"""The build pipeline: a list of stages that turn a show folder into a site.
+"""The build: every episode through the stage list, then the show, published as a whole.
 
-Like beets' importer, one job object per episode passes through a list of
-small stage functions. The expensive stage (transcription) skips its work
-when a cached result exists for the same audio, model and options, so a
-rebuild with nothing changed loads no model.
+1. Take the output's lock (:mod:`toolkit.publish.lock`): one build per site.
+2. For each episode, each stage's key is computed from its inputs
+   (:mod:`toolkit.pipeline.stages`). A stage whose key and files are
+   unchanged since the last build is skipped: its files are brought over
+   from the old site as they are (hard links) and its data restored, but
+   only when a later stage needs them. Otherwise it runs.
+3. The show's files (feed, index page, stylesheet, cover) are rendered the
+   same way, keyed by the show, the templates and every episode's keys.
+4. Nothing changed at all: the site is left untouched. Otherwise the new
+   site, built in a staging folder beside the output, is switched into
+   place as a whole (:mod:`toolkit.publish.site`). An episode that fails
+   fails the build, and the old site stays as it was.
+
+The keys and what each stage kept are recorded in the site's
+``.toolkit/state.json`` (versioned JSON; never served), which is all the
+next build reads of the old site besides the files it reuses.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from toolkit import fsutil
-from toolkit.align import Alignment, ParagraphMatch, QuoteMatch, align
-from toolkit.article import Article, Paragraph, read_article
-from toolkit.audio import AudioInfo, probe
-from toolkit.chapters import Chapter, chapters_from_alignment, to_podcast_json
-from toolkit.chapters.soundbites import Soundbite, soundbites_from_alignment
-from toolkit.config import Episode, Person, Show, load_episodes, load_show
-from toolkit.render.environment import make_environment
-from toolkit.render.transcripts import WRITERS, WriterOptions, get_writer
-from toolkit.tag.id3 import EpisodeTags, publish_mp3
+from toolkit import datafile, fsutil
+from toolkit.config import Show, load_episodes, load_show
+from toolkit.errors import PublishError
+from toolkit.hashing import content_key
+from toolkit.pipeline.job import EpisodeJob
+from toolkit.pipeline.stages import STAGES, Context, Record, Stage, code_digest, templates_digest
+from toolkit.publish import STATE_DIR, Staging, build_lock, recover
 from toolkit.transcribe.cache import TranscriptCache
-from toolkit.transcribe.informed import transcribe_with_article
-from toolkit.transcribe.options import TranscribeOptions
-from toolkit.transcribe.run import translate
-from toolkit.transcribe.transcript import Transcript
 
-# The namespace UUID of podcast:guid (Podcasting 2.0).
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-TRANSCRIPT_BASENAME = "transcript"
-FULL_TRANSCRIPT = "transcript.full.json"  # our own data model, with word timings
+__all__ = ["BuildOptions", "BuildReport", "EpisodeReport", "build"]
+
+STATE_FILE = f"{STATE_DIR}/state.json"
+STATE_VERSION = 1
+SHOW_STAGE = "show"
 
 
 @dataclass
@@ -43,335 +49,234 @@ class BuildOptions:
     model: str | None = None  # overrides show.toml
     progress: bool = True
     cache: TranscriptCache | None = None
+    #: Another build is writing the same output: wait for it (else fail at once).
+    wait: bool = False
+    #: Told what the build does as it goes (one line each); None: silent.
+    say: Callable[[str], None] | None = None
 
 
 @dataclass
-class EpisodeJob:
-    """Everything known about one episode as it moves through the stages."""
+class EpisodeReport:
+    """What the build did for one episode."""
 
-    show: Show
-    episode: Episode
-    out_dir: Path
-    source: AudioInfo | None = None
-    transcript: Transcript | None = None
-    transcript_cached: bool = False
-    transcript_outcome: str = ""  # see toolkit.transcribe.informed.InformedResult.outcome
-    translation: Transcript | None = None  # English, with [transcription] task = "translate"
-    article: Article | None = None
-    alignment: Alignment | None = None
-    chapters: list[Chapter] = field(default_factory=list)
-    soundbites: list[Soundbite] = field(default_factory=list)
-    audio_size: int = 0
-    transcript_files: dict[str, str] = field(default_factory=dict)
-    translation_files: dict[str, str] = field(default_factory=dict)
-
-    # --- views used by the templates -------------------------------------
-    @property
-    def slug(self) -> str:
-        return self.episode.slug
+    slug: str
+    #: Stage name -> what happened: its verb when it ran, "reused" when skipped.
+    actions: dict[str, str]
 
     @property
-    def duration(self) -> float:
-        assert self.source is not None
-        return self.source.duration
+    def skipped(self) -> bool:
+        return all(a == "reused" for a in self.actions.values())
 
-    @property
-    def audio_file(self) -> str:
-        return f"{self.slug}.mp3"
-
-    @property
-    def audio_mime(self) -> str:
-        return "audio/mpeg"
-
-    @property
-    def folder_url(self) -> str:
-        return f"{self.show.base_url}{self.slug}/"
-
-    @property
-    def page_url(self) -> str:
-        return self.folder_url
-
-    @property
-    def audio_url(self) -> str:
-        return self.folder_url + self.audio_file
-
-    @property
-    def image_url(self) -> str | None:
-        return None
-
-    @property
-    def guid(self) -> str:
-        if self.episode.guid:
-            return self.episode.guid
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.folder_url))
-
-    @property
-    def article_url(self) -> str | None:
-        return self.episode.article_url or (self.article.url if self.article else None)
-
-    @property
-    def people(self) -> list[Person]:
-        hosts = self.episode.hosts or self.show.hosts
-        return [p.model_copy(update={"role": p.role or "host"}) for p in hosts] + [
-            p.model_copy(update={"role": p.role or "guest"}) for p in self.episode.guests
-        ]
-
-    @property
-    def found_quotes(self) -> list[QuoteMatch]:
-        if self.alignment is None:
-            return []
-        found = [q for q in self.alignment.quotes if q.status != "not_found"]
-        return sorted(found, key=lambda q: q.start or 0.0)
-
-    @property
-    def paragraph_map(self) -> list[tuple[Paragraph, ParagraphMatch]]:
-        if self.article is None or self.alignment is None:
-            return []
-        return list(zip(self.article.paragraphs, self.alignment.paragraphs, strict=True))
-
-    @property
-    def feed_transcripts(self) -> list[tuple[str, dict[str, object]]]:
-        """``podcast:transcript`` entries: the transcript, then any English translation."""
-        lang = self.transcript.language if self.transcript else None
-        files = [(fmt, name, lang) for fmt, name in self.transcript_files.items()]
-        files += [(fmt, name, "en") for fmt, name in self.translation_files.items()]
-        return [
-            (
-                fmt,
-                {
-                    "url": self.folder_url + name,
-                    "mime": WRITERS[fmt].mime_type,
-                    "language": language,
-                    "captions": fmt in ("vtt", "srt"),
-                },
-            )
-            for fmt, name, language in files
-        ]
+    def summary(self) -> str:
+        """One line for a producer: what was done, or "skipped"."""
+        done = [a for a in self.actions.values() if a != "reused"]
+        return ", ".join(dict.fromkeys(done)) if done else "skipped (nothing changed)"
 
 
 @dataclass
 class BuildReport:
     output: Path
     jobs: list[EpisodeJob]
+    episodes: list[EpisodeReport] = field(default_factory=list)
+    #: What happened to the show's own files ("re-rendered" or "reused").
+    show: str = "reused"
+    #: Episodes that the last build published and this one removed.
+    withdrawn: list[str] = field(default_factory=list)
+    #: False when nothing changed and the site was left as it was.
+    published: bool = True
 
     @property
     def transcribed(self) -> int:
-        return sum(not j.transcript_cached for j in self.jobs)
+        return sum(e.actions.get("transcribe") == "transcribed" for e in self.episodes)
 
     @property
     def cached(self) -> int:
-        return sum(j.transcript_cached for j in self.jobs)
+        return len(self.episodes) - self.transcribed
 
 
-Stage = Callable[[EpisodeJob, BuildOptions], None]
+# --- the record of the last build --------------------------------------------
+def _read_state(output: Path) -> dict[str, Any]:
+    path = output / STATE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return datafile.read(path, "build state", STATE_VERSION, PublishError)
+    except PublishError:
+        return {}  # an unreadable record only means that nothing is reused
 
 
-# --- stages ----------------------------------------------------------------
-def stage_probe(job: EpisodeJob, opts: BuildOptions) -> None:
-    job.source = probe(job.episode.audio_path)
+def _fault_point(stage: str) -> None:
+    """``TOOLKIT_KILL_AT=<stage>``: the build kills itself (SIGKILL) as that stage starts.
+
+    For the tests of what a crash leaves behind; a real ``kill -9`` at a
+    known point. The stage names are those of :data:`toolkit.pipeline.stages.STAGES`,
+    and "show" and "publish".
+    """
+    if os.environ.get("TOOLKIT_KILL_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
-def stage_article(job: EpisodeJob, opts: BuildOptions) -> None:
-    path = job.episode.article_path
-    if path is not None:
-        job.article = read_article(path)
+class _EpisodeRun:
+    """One episode's stages: keys, skipping, restoring on demand."""
+
+    def __init__(
+        self,
+        job: EpisodeJob,
+        ctx: Context,
+        staging: Staging,
+        old: dict[str, Any],
+        stages: list[Stage],
+    ):
+        self.job, self.ctx, self.staging, self.old = job, ctx, staging, old
+        self.stages = {s.name: s for s in stages}
+        self.order = [s.name for s in stages]
+        self.keys: dict[str, str] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self.actions: dict[str, str] = {}
+        self.ready: set[str] = set()  # stages whose job fields are filled
+        self.folder = staging.root / job.slug
+        self.old_folder = staging.previous / job.slug if staging.previous else None
+
+    def _reusable(self, name: str, key: str) -> dict[str, Any] | None:
+        record: dict[str, Any] | None = self.old.get(name)
+        if not record or record.get("key") != key or self.old_folder is None:
+            return None
+        if all((self.old_folder / f).is_file() for f in record.get("files", [])):
+            return record
+        return None
+
+    def _ensure(self, name: str) -> None:
+        """Fill ``name``'s fields of the job, restoring them if the stage was skipped."""
+        if name in self.ready:
+            return
+        stage = self.stages[name]
+        for need in stage.needs:
+            self._ensure(need)
+        assert self.old_folder is not None
+        stage.restore(self.job, self.old_folder, self.records[name].get("data", {}))
+        self.ready.add(name)
+
+    def run(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name in self.order:
+            stage = self.stages[name]
+            key = content_key({"stage": name, **stage.inputs(self.job, self.ctx, self.keys)})
+            self.keys[name] = key
+            record = self._reusable(name, key)
+            if record is not None:
+                for f in record.get("files", []):
+                    self.staging.reuse(f"{self.job.slug}/{f}")
+                self.records[name] = record
+                self.actions[name] = "reused"
+                continue
+            for need in stage.needs:
+                self._ensure(need)
+            _fault_point(name)
+            done: Record = stage.run(self.job, self.ctx, self.folder)
+            self.ready.add(name)
+            self.records[name] = {"key": key, "files": done.files, "data": done.data}
+            self.actions[name] = done.action or stage.verb
+
+    def ensure_all(self) -> None:
+        for name in self.order:
+            self._ensure(name)
 
 
-def transcribe_options(show: Show, model: str | None = None) -> TranscribeOptions:
-    """The decoding options ``show.toml`` asks for; ``model`` overrides its model."""
-    settings = show.transcription
-    return TranscribeOptions(
-        model=model or settings.model,
-        engine=settings.engine,
-        language=settings.language,
-        beam_size=settings.beam_size,
-        vad=settings.vad,
-        compute_type=settings.compute_type,
-    )
-
-
-def writer_options(show: Show) -> WriterOptions:
-    """The transcript layout ``show.toml``'s ``[transcripts]`` asks for."""
-    t = show.transcripts
-    return WriterOptions(
-        max_line_chars=t.max_line_chars,
-        max_lines=t.max_lines,
-        words=t.word_level,
-        speakers=t.speakers,
-        paragraph_pause=t.paragraph_pause,
-    )
-
-
-def stage_transcribe(job: EpisodeJob, opts: BuildOptions) -> None:
-    """Transcribe, biased towards the article's names and corrected to their spelling."""
-    settings = job.show.transcription
-    options = transcribe_options(job.show, opts.model)
-    result = transcribe_with_article(
-        job.episode.audio_path,
-        options,
-        job.article,
-        bias=settings.article_prompt,
-        correct=settings.correct_names,
-        info=job.source,
-        cache=opts.cache,
-        progress=opts.progress,
-        threads=settings.threads,
-    )
-    job.transcript, job.transcript_cached = result.transcript, result.cached
-    job.transcript_outcome = result.outcome
-    if settings.task == "translate":
-        translated = translate(
-            job.episode.audio_path,
-            options,
-            job.transcript,
-            info=job.source,
-            cache=opts.cache,
-            progress=opts.progress,
-            threads=settings.threads,
-        )
-        if translated is not None:
-            job.translation = translated.transcript
-            job.transcript_cached = job.transcript_cached and translated.cached
-    fsutil.write_text(
-        job.out_dir / FULL_TRANSCRIPT,
-        json.dumps(job.transcript.to_dict(), ensure_ascii=False, indent=1),
-    )
-
-
-def stage_align(job: EpisodeJob, opts: BuildOptions) -> None:
-    if job.article is None or job.transcript is None:
-        return
-    job.alignment = align(job.transcript, job.article)
-    fsutil.write_text(
-        job.out_dir / "alignment.json",
-        json.dumps(job.alignment.to_dict(), ensure_ascii=False, indent=1),
-    )
-
-
-def stage_chapters(job: EpisodeJob, opts: BuildOptions) -> None:
-    """One chapter list for tags, notes and feed: from the alignment, else by topic."""
-    if job.transcript is not None:
-        job.chapters = chapters_from_alignment(
-            job.alignment,
-            job.article,
-            job.transcript,
-            job.duration,
-            min_length=job.show.chapters.min_length,
-        )
-    fsutil.write_text(job.out_dir / "chapters.json", to_podcast_json(job.chapters))
-
-
-def stage_soundbites(job: EpisodeJob, opts: BuildOptions) -> None:
-    """Soundbites (``podcast:soundbite``) around the quotes the episode voices."""
-    if job.alignment is not None and job.transcript is not None:
-        job.soundbites = soundbites_from_alignment(
-            job.alignment, job.transcript, duration=job.duration
-        )
-
-
-def stage_transcript_files(job: EpisodeJob, opts: BuildOptions) -> None:
-    assert job.transcript is not None
-    options = writer_options(job.show)
-    for fmt in WRITERS:
-        name = f"{TRANSCRIPT_BASENAME}.{fmt}"
-        fsutil.write_text(job.out_dir / name, get_writer(fmt, options).render(job.transcript))
-        job.transcript_files[fmt] = name
-    if job.translation is not None:
-        for fmt in WRITERS:
-            name = f"{TRANSCRIPT_BASENAME}.en.{fmt}"
-            fsutil.write_text(job.out_dir / name, get_writer(fmt, options).render(job.translation))
-            job.translation_files[fmt] = name
-
-
-def stage_publish_audio(job: EpisodeJob, opts: BuildOptions) -> None:
-    assert job.source is not None and job.transcript is not None
-    ep, show = job.episode, job.show
-    people = job.people
-    tags = EpisodeTags(
-        title=ep.title,
-        show=show.title,
-        artist=", ".join(p.name for p in people) or show.author,
-        date=ep.date.date().isoformat(),
-        description=ep.description,
-        duration=job.duration,
-        number=ep.number,
-        season=ep.season,
-        url=job.page_url,
-        artwork=show.image_path,
-        chapters=job.chapters,
-        transcript=get_writer("txt").render(job.transcript),
-    )
-    dest = job.out_dir / job.audio_file
-    publish_mp3(job.source, dest, tags)
-    job.audio_size = dest.stat().st_size
-
-
-def stage_render_episode(job: EpisodeJob, opts: BuildOptions) -> None:
-    env = make_environment(job.show.root)
-    context = {"show": job.show, "ep": job, "root": "../", "image_name": _image_name(job.show)}
-    fsutil.write_text(job.out_dir / "index.html", env.get_template("episode.html").render(context))
-    fsutil.write_text(job.out_dir / "notes.md", env.get_template("notes.md").render(context))
-
-
-EPISODE_STAGES: list[Stage] = [
-    stage_probe,
-    stage_article,
-    stage_transcribe,
-    stage_align,
-    stage_chapters,
-    stage_soundbites,
-    stage_transcript_files,
-    stage_publish_audio,
-    stage_render_episode,
-]
-
-
-# --- the show as a whole ---------------------------------------------------
-def _image_name(show: Show) -> str | None:
-    return f"cover{show.image_path.suffix.lower()}" if show.image_path else None
-
-
-def podcast_guid(feed_url: str) -> str:
-    """podcast:guid: a UUIDv5 of the feed URL without its scheme and trailing slashes."""
-    bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
-
-
-def render_show(show: Show, jobs: list[EpisodeJob], output: Path) -> None:
+def _render_show(show: Show, jobs: list[EpisodeJob], staging: Staging) -> list[str]:
     """Write the show-level files: feed, index page, stylesheet and cover art."""
-    env = make_environment(show.root)
-    image_name = _image_name(show)
-    feed_url = f"{show.base_url}feed.xml"
-    categories = [
-        {"name": c.split("/")[0].strip(), "sub": c.split("/")[1].strip() if "/" in c else None}
-        for c in show.categories
-    ]
-    context = {
-        "show": show,
-        "episodes": jobs,
-        "root": "",
-        "image_name": image_name,
-        "feed_url": feed_url,
-        "podcast_guid": podcast_guid(feed_url),
-        "categories": categories,
-        "last_build": max((j.episode.date for j in jobs), default=datetime.now(UTC)),
-    }
-    fsutil.write_text(output / "feed.xml", env.get_template("feed.xml").render(context))
-    fsutil.write_text(output / "index.html", env.get_template("index.html").render(context))
-    css = env.loader.get_source(env, "style.css")[0]  # type: ignore[union-attr]
-    fsutil.write_text(output / "style.css", css)
-    if show.image_path is not None and image_name is not None:
-        fsutil.copy_file(show.image_path, output / image_name)
+    from toolkit.render import cover_name, render_show
+
+    files = render_show(show, jobs)
+    for name, text in files.items():
+        fsutil.write_text(staging.root / name, text)
+    names = sorted(files)
+    cover = cover_name(show)
+    if show.image_path is not None and cover is not None:
+        fsutil.copy_file(show.image_path, staging.root / cover)
+        names.append(cover)
+    return names
 
 
 def build(show_dir: Path, opts: BuildOptions, stages: list[Stage] | None = None) -> BuildReport:
-    """Build the whole show in ``show_dir`` into ``opts.output``."""
+    """Build the show in ``show_dir`` into ``opts.output`` (see the module's text)."""
     show = load_show(show_dir)
     episodes = load_episodes(show_dir)
-    output = Path(opts.output)
-    jobs = [EpisodeJob(show, ep, output / ep.slug) for ep in episodes]
-    for job in jobs:
-        for stage in stages or EPISODE_STAGES:
-            stage(job, opts)
-    render_show(show, jobs, output)
-    return BuildReport(output, jobs)
+    output = Path(opts.output).absolute()
+    say = opts.say or (lambda line: None)
+    with build_lock(output, wait=opts.wait, say=say):
+        for line in recover(output):
+            say(line)
+        return _build_locked(show, episodes, output, opts, stages or STAGES, say)
+
+
+def _build_locked(
+    show: Show,
+    episodes: list[Any],
+    output: Path,
+    opts: BuildOptions,
+    stages: list[Stage],
+    say: Callable[[str], None],
+) -> BuildReport:
+    state = _read_state(output) if output.is_dir() else {}
+    old_episodes: dict[str, Any] = state.get("episodes", {})
+    ctx = Context(show=show, model=opts.model, progress=opts.progress, cache=opts.cache)
+    jobs = [EpisodeJob(show, ep) for ep in episodes]
+    report = BuildReport(output, jobs)
+    with Staging(output) as staging:
+        runs: list[_EpisodeRun] = []
+        for job in jobs:
+            run = _EpisodeRun(job, ctx, staging, old_episodes.get(job.slug, {}), stages)
+            run.run()
+            runs.append(run)
+            episode = EpisodeReport(job.slug, run.actions)
+            report.episodes.append(episode)
+            job.actions = dict(run.actions)
+            say(f"{job.slug}: {episode.summary()}")
+        report.withdrawn = sorted(set(old_episodes) - {j.slug for j in jobs})
+        for slug in report.withdrawn:
+            say(f"{slug}: withdrawn (no longer in the show), removed from the site")
+
+        show_key = content_key(
+            {
+                "show": show.model_dump(mode="json"),
+                "image": ctx.sha256(show.image_path) if show.image_path else None,
+                "templates": templates_digest(show),
+                "episodes": [[r.job.slug, r.keys] for r in runs],
+                "code": code_digest("render"),
+            }
+        )
+        old_show = state.get(SHOW_STAGE, {})
+        reusable = old_show.get("key") == show_key and all(
+            staging.old(f) is not None for f in old_show.get("files", [])
+        )
+        if reusable:
+            show_files = list(old_show["files"])
+            for name in show_files:
+                staging.reuse(name)
+        else:
+            for run in runs:
+                run.ensure_all()
+            _fault_point(SHOW_STAGE)
+            show_files = _render_show(show, jobs, staging)
+            report.show = "re-rendered"
+            say("feed and index page: re-rendered")
+
+        new_state = {
+            "toolkit": code_digest("pipeline"),
+            "episodes": {r.job.slug: r.records for r in runs},
+            SHOW_STAGE: {"key": show_key, "files": show_files},
+        }
+        unchanged = (
+            reusable
+            and not report.withdrawn
+            and all(e.skipped for e in report.episodes)
+            and {k: v for k, v in state.items() if k != "version"} == new_state
+        )
+        if unchanged:
+            report.published = False
+            say("nothing changed; the site was left as it was")
+            return report
+        datafile.write(staging.root / STATE_FILE, STATE_VERSION, new_state)
+        _fault_point("publish")
+        staging.commit()
+    return report

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mutagen.id3 import (
     APIC,
@@ -35,9 +34,6 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from toolkit.errors import TaggingError
 from toolkit.tag.model import EpisodeTags
-
-if TYPE_CHECKING:
-    from toolkit.audio import AudioInfo
 
 __all__ = ["write_id3"]
 
@@ -96,13 +92,3 @@ def write_id3(path: Path, tags: EpisodeTags) -> None:
                 )
             )
     id3.save(path, v2_version=3)
-
-
-def publish_mp3(source: AudioInfo, dest: Path, tags: EpisodeTags) -> None:
-    """Deprecated: call :func:`toolkit.tag.publish_audio`.
-
-    Kept only while ``toolkit.pipeline.build`` still imports it from here.
-    """
-    from toolkit.tag.publish import publish_audio
-
-    publish_audio(source, dest, tags)

@@ -1,0 +1,503 @@
+"""The stages of an episode's build, each with the inputs it depends on.
+
+Like beets' importer, one job (:class:`~toolkit.pipeline.job.EpisodeJob`)
+passes through a list of small stages. Each :class:`Stage` says:
+
+- ``inputs``: everything its output depends on, as JSON-able data: content
+  hashes of source files, the settings it reads, the keys of the stages it
+  builds on, and a digest of its own code. The build hashes them into the
+  stage's key (:func:`toolkit.hashing.content_key`): no path takes part, so
+  a copied or moved show reuses its work.
+- ``run``: do the work, write its files into the episode's staging folder and
+  fill its fields of the job; returns what it wrote and the data to keep.
+- ``restore``: when the key is unchanged, fill the same fields of the job
+  from the files and data the last build kept, without doing the work.
+
+Transcription keeps its own content-addressed cache as well
+(:mod:`toolkit.transcribe.cache`), so even a new site folder loads no model
+for audio that was transcribed before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from toolkit import datafile
+from toolkit.align import Alignment, align
+from toolkit.align.model import SCHEMA_VERSION as ALIGNMENT_VERSION
+from toolkit.article import Article, read_article
+from toolkit.article.model import SCHEMA_VERSION as ARTICLE_VERSION
+from toolkit.audio import AudioInfo, probe
+from toolkit.chapters import Chapter, chapters_from_alignment, to_podcast_json
+from toolkit.chapters.soundbites import Soundbite, soundbites_from_alignment
+from toolkit.config import Show
+from toolkit.errors import AlignmentError, ArticleError, TranscriptError
+from toolkit.hashing import file_sha256
+from toolkit.pipeline.job import EpisodeJob, PublishedAudio
+from toolkit.transcribe.cache import TranscriptCache
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.transcript import SCHEMA_VERSION as TRANSCRIPT_VERSION
+from toolkit.transcribe.transcript import Transcript
+
+__all__ = [
+    "ARTICLE_FILE",
+    "FULL_TRANSCRIPT",
+    "STAGES",
+    "Context",
+    "Record",
+    "Stage",
+    "code_digest",
+    "transcribe_options",
+]
+
+FULL_TRANSCRIPT = "transcript.full.json"  # our own data model, with word timings
+FULL_TRANSLATION = "transcript.en.full.json"
+ARTICLE_FILE = "article.json"
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_digest(*parts: str) -> str:
+    """A digest of the toolkit's own source under ``parts`` (packages or modules).
+
+    A stage's key holds the digest of the code that makes its output, so an
+    upgraded toolkit redoes exactly the stages whose code changed.
+    """
+    h = hashlib.sha256()
+    for part in parts:
+        base = _PACKAGE / part
+        files = sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+        for path in files:
+            h.update(path.relative_to(_PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class Context:
+    """What every stage of one build shares."""
+
+    show: Show
+    #: The model named on the command line, overriding show.toml's.
+    model: str | None = None
+    progress: bool = True
+    cache: TranscriptCache | None = None
+    #: The content hash of every file the stages read, computed once per build.
+    hashes: dict[Path, str] = field(default_factory=dict)
+
+    def sha256(self, path: Path) -> str:
+        if path not in self.hashes:
+            self.hashes[path] = file_sha256(path)
+        return self.hashes[path]
+
+
+@dataclass
+class Record:
+    """What a stage left: the files it wrote (in the episode's folder) and data to keep."""
+
+    files: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    #: What it did, for the build's report ("transcribed", "reused", ...); None: its verb.
+    action: str | None = None
+
+
+Inputs = Callable[[EpisodeJob, Context, dict[str, str]], dict[str, Any]]
+Run = Callable[[EpisodeJob, Context, Path], Record]
+Restore = Callable[[EpisodeJob, Path, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of an episode's build (see the module's text)."""
+
+    name: str
+    #: What the build's report says when the stage ran ("aligned", "re-tagged").
+    verb: str
+    #: The stages whose job fields this one reads; they are restored first.
+    needs: tuple[str, ...]
+    inputs: Inputs
+    run: Run
+    restore: Restore
+
+
+# --- probe -------------------------------------------------------------------
+def _probe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {"audio": ctx.sha256(job.episode.audio_path), "code": code_digest("audio")}
+
+
+def _probe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    job.source = probe(job.episode.audio_path)
+    ctx.hashes[job.episode.audio_path] = job.source.sha256
+    return Record(data={"source": {**asdict(job.source), "path": None}})
+
+
+def _probe_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    job.source = AudioInfo(**{**data["source"], "path": job.episode.audio_path})
+
+
+# --- article -----------------------------------------------------------------
+
+
+def _article_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    path = job.episode.article_path
+    return {
+        "article": ctx.sha256(path) if path is not None else None,
+        "suffix": path.suffix.lower() if path is not None else None,
+        "code": code_digest("article"),
+    }
+
+
+def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    path = job.episode.article_path
+    if path is None:
+        job.article = None
+        return Record(action="no article")
+    job.article = read_article(path)
+    fields = job.article.to_dict()
+    fields.pop("version", None)
+    datafile.write(folder / ARTICLE_FILE, ARTICLE_VERSION, fields)
+    return Record(files=[ARTICLE_FILE])
+
+
+def _article_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    saved = folder / ARTICLE_FILE
+    if not saved.is_file():
+        job.article = None
+        return
+    raw = datafile.read(saved, "article", ARTICLE_VERSION, ArticleError)
+    job.article = Article.from_dict(raw, job.episode.article_path)
+
+
+# --- transcribe --------------------------------------------------------------
+def transcribe_options(show: Show, model: str | None = None) -> TranscribeOptions:
+    """The decoding options ``show.toml`` asks for; ``model`` overrides its model."""
+    settings = show.transcription
+    return TranscribeOptions(
+        model=model or settings.model,
+        engine=settings.engine,
+        language=settings.language,
+        beam_size=settings.beam_size,
+        vad=settings.vad,
+        compute_type=settings.compute_type,
+    )
+
+
+def _transcribe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    settings = ctx.show.transcription
+    return {
+        "audio": ctx.sha256(job.episode.audio_path),
+        "options": asdict(transcribe_options(ctx.show, ctx.model)),
+        "article": keys["article"] if job.episode.article_path is not None else None,
+        "bias": settings.article_prompt,
+        "correct": settings.correct_names,
+        "task": settings.task,
+        # Its own cache keeps the transcripts (keyed by their engine's revision),
+        # so a change of the transcription code costs a cache lookup, not a model.
+        "code": code_digest("transcribe"),
+    }
+
+
+def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    """Transcribe, biased towards the article's names and corrected to their spelling."""
+    from toolkit.transcribe import transcribe_with_article, translate
+
+    settings = ctx.show.transcription
+    options = transcribe_options(ctx.show, ctx.model)
+    run: dict[str, Any] = {
+        "info": job.source,
+        "cache": ctx.cache,
+        "progress": ctx.progress,
+        "threads": settings.threads,
+    }
+    result = transcribe_with_article(
+        job.episode.audio_path,
+        options,
+        job.article,
+        bias=settings.article_prompt,
+        correct=settings.correct_names,
+        **run,
+    )
+    job.transcript, job.transcript_outcome = result.transcript, result.outcome
+    cached = result.cached
+    files = [FULL_TRANSCRIPT]
+    job.translation = None
+    if settings.task == "translate":
+        translated = translate(job.episode.audio_path, options, job.transcript, **run)
+        if translated is not None:
+            job.translation = translated.transcript
+            cached = cached and translated.cached
+            save_transcript(folder / FULL_TRANSLATION, job.translation)
+            files.append(FULL_TRANSLATION)
+    save_transcript(folder / FULL_TRANSCRIPT, job.transcript)
+    return Record(
+        files=files,
+        data={"outcome": job.transcript_outcome},
+        action="reused cached transcript" if cached else "transcribed",
+    )
+
+
+def _transcribe_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    job.transcript = load_transcript(folder / FULL_TRANSCRIPT)
+    job.transcript_outcome = data.get("outcome", "")
+    translation = folder / FULL_TRANSLATION
+    job.translation = load_transcript(translation) if translation.is_file() else None
+
+
+def save_transcript(path: Path, transcript: Transcript) -> None:
+    fields = transcript.to_dict()
+    fields.pop("version", None)
+    datafile.write(path, TRANSCRIPT_VERSION, fields)
+
+
+def load_transcript(path: Path) -> Transcript:
+    return Transcript.from_dict(
+        datafile.read(path, "transcript", TRANSCRIPT_VERSION, TranscriptError), path
+    )
+
+
+# --- align -------------------------------------------------------------------
+def _align_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {
+        "transcript": keys["transcribe"],
+        "article": keys["article"],
+        "code": code_digest("align", "article"),
+    }
+
+
+def _align_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    if job.article is None or job.transcript is None:
+        job.alignment = None
+        return Record(action="no article")
+    job.alignment = align(job.transcript, job.article)
+    fields = job.alignment.to_dict()
+    fields.pop("version", None)
+    datafile.write(folder / "alignment.json", ALIGNMENT_VERSION, fields)
+    return Record(files=["alignment.json"])
+
+
+def _align_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    saved = folder / "alignment.json"
+    if not saved.is_file():
+        job.alignment = None
+        return
+    data = datafile.read(saved, "alignment", ALIGNMENT_VERSION, AlignmentError)
+    job.alignment = Alignment.from_dict(data)
+
+
+# --- chapters and soundbites -------------------------------------------------
+def _chapters_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {
+        "alignment": keys["align"],
+        "transcript": keys["transcribe"],
+        "duration": keys["probe"],
+        "min_length": ctx.show.chapters.min_length,
+        "code": code_digest("chapters"),
+    }
+
+
+def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    """One chapter list for tags, notes and feed, and soundbites around the quotes."""
+    assert job.source is not None
+    job.chapters, job.soundbites = [], []
+    if job.transcript is not None:
+        job.chapters = chapters_from_alignment(
+            job.alignment,
+            job.article,
+            job.transcript,
+            job.source.duration,
+            min_length=ctx.show.chapters.min_length,
+        )
+        if job.alignment is not None:
+            job.soundbites = soundbites_from_alignment(
+                job.alignment, job.transcript, duration=job.source.duration
+            )
+    from toolkit import fsutil
+
+    fsutil.write_text(folder / "chapters.json", to_podcast_json(job.chapters))
+    return Record(
+        files=["chapters.json"],
+        data={
+            "chapters": [asdict(c) for c in job.chapters],
+            "soundbites": [asdict(s) for s in job.soundbites],
+        },
+    )
+
+
+def _chapters_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    job.chapters = [Chapter(**c) for c in data["chapters"]]
+    job.soundbites = [Soundbite(**s) for s in data["soundbites"]]
+
+
+# --- transcript files --------------------------------------------------------
+def _transcripts_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {
+        "transcript": keys["transcribe"],
+        "layout": ctx.show.transcripts.model_dump(),
+        "code": code_digest("render/captions.py", "render/transcripts.py"),
+    }
+
+
+def _transcripts_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit import fsutil
+    from toolkit.render import render_transcripts
+
+    files = render_transcripts(ctx.show, job)
+    for name, text in files.items():
+        fsutil.write_text(folder / name, text)
+    job.transcript_files = dict(files.transcript_files)
+    job.translation_files = dict(files.translation_files)
+    return Record(
+        files=sorted(files),
+        data={"transcripts": job.transcript_files, "translations": job.translation_files},
+    )
+
+
+def _transcripts_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    job.transcript_files = dict(data["transcripts"])
+    job.translation_files = dict(data["translations"])
+
+
+# --- tagged audio ------------------------------------------------------------
+def _tag_fields(job: EpisodeJob, ctx: Context) -> dict[str, Any]:
+    """Everything from the show and the episode that goes into the tags."""
+    from toolkit.render.contexts import episode_people, page_url
+
+    ep, show = job.episode, ctx.show
+    return {
+        "title": ep.title,
+        "show": show.title,
+        "artist": ", ".join(p.name for p in episode_people(show, ep)) or show.author,
+        "date": ep.date.date().isoformat(),
+        "description": ep.description,
+        "number": ep.number,
+        "season": ep.season,
+        "url": page_url(show, ep),
+    }
+
+
+def _tag_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    image = ctx.show.image_path
+    return {
+        "audio": ctx.sha256(job.episode.audio_path),
+        "tags": _tag_fields(job, ctx),
+        "artwork": ctx.sha256(image) if image is not None else None,
+        "chapters": keys["chapters"],
+        "transcript": keys["transcribe"],
+        "code": code_digest("tag", "audio.py"),
+    }
+
+
+def _tag_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit.render.transcripts import get_writer
+    from toolkit.tag import EpisodeTags, publish_audio
+
+    assert job.source is not None and job.transcript is not None
+    tags = EpisodeTags(
+        **_tag_fields(job, ctx),
+        duration=job.source.duration,
+        artwork=ctx.show.image_path,
+        chapters=job.chapters,
+        transcript=get_writer("txt").render(job.transcript),
+    )
+    name = f"{job.slug}.mp3"
+    dest = folder / name
+    publish_audio(job.source, dest, tags)
+    job.audio = PublishedAudio(name, "audio/mpeg", dest.stat().st_size, job.source.duration)
+    return Record(files=[name], data={"audio": asdict(job.audio)})
+
+
+def _tag_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    job.audio = PublishedAudio(**data["audio"])
+
+
+# --- pages -------------------------------------------------------------------
+def _page_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {
+        "episode": job.episode.model_dump(mode="json"),
+        "show": ctx.show.model_dump(mode="json"),
+        "stages": {k: v for k, v in keys.items() if k != "page"},
+        "templates": templates_digest(ctx.show),
+        "code": code_digest("render"),
+    }
+
+
+def _page_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit import fsutil
+    from toolkit.render import render_episode
+
+    files = render_episode(ctx.show, job)
+    for name, text in files.items():
+        fsutil.write_text(folder / name, text)
+    return Record(files=sorted(files))
+
+
+def _page_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    return None
+
+
+def templates_digest(show: Show) -> str:
+    """A digest of every template the show's pages and feed can use."""
+    from toolkit.paths import default_templates_dir
+
+    h = hashlib.sha256()
+    for base in (show.root / "templates", default_templates_dir()):
+        if base.is_dir():
+            for path in sorted(p for p in base.rglob("*") if p.is_file()):
+                h.update(path.relative_to(base).as_posix().encode() + b"\0")
+                h.update(path.read_bytes())
+        h.update(b"\1")
+    return h.hexdigest()
+
+
+STAGES: list[Stage] = [
+    Stage("probe", "probed", (), _probe_inputs, _probe_run, _probe_restore),
+    Stage("article", "read the article", (), _article_inputs, _article_run, _article_restore),
+    Stage(
+        "transcribe",
+        "transcribed",
+        ("probe", "article"),
+        _transcribe_inputs,
+        _transcribe_run,
+        _transcribe_restore,
+    ),
+    Stage("align", "aligned", ("transcribe", "article"), _align_inputs, _align_run, _align_restore),
+    Stage(
+        "chapters",
+        "made chapters",
+        ("probe", "article", "transcribe", "align"),
+        _chapters_inputs,
+        _chapters_run,
+        _chapters_restore,
+    ),
+    Stage(
+        "transcripts",
+        "wrote transcripts",
+        ("transcribe",),
+        _transcripts_inputs,
+        _transcripts_run,
+        _transcripts_restore,
+    ),
+    Stage(
+        "tag",
+        "re-tagged",
+        ("probe", "transcribe", "chapters"),
+        _tag_inputs,
+        _tag_run,
+        _tag_restore,
+    ),
+    Stage(
+        "page",
+        "re-rendered",
+        ("probe", "article", "transcribe", "align", "chapters", "transcripts", "tag"),
+        _page_inputs,
+        _page_run,
+        _page_restore,
+    ),
+]
+"""The stages of every episode, in order."""
