@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from toolkit.datafile import check_version
 from toolkit.errors import AlignmentError
 
 SCHEMA_VERSION = 1
@@ -65,13 +67,10 @@ class Alignment:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Alignment:
+    def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Alignment:
+        """Rebuild an alignment from :meth:`to_dict` output; ``source`` names the file."""
         try:
-            if data.get("version") != SCHEMA_VERSION:
-                raise AlignmentError(
-                    f"unsupported alignment version {data.get('version')!r} "
-                    f"(expected {SCHEMA_VERSION})"
-                )
+            check_version(data, "alignment", SCHEMA_VERSION, AlignmentError, source)
             return cls(
                 version=SCHEMA_VERSION,
                 paragraphs=[ParagraphMatch(**p) for p in data["paragraphs"]],
@@ -84,7 +83,7 @@ class Alignment:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             if isinstance(e, AlignmentError):
                 raise
-            raise AlignmentError(f"malformed alignment: {e}") from e
+            raise AlignmentError(f"malformed alignment: {e}", source) from e
 
 
 def _r(x: float) -> float:

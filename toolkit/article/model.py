@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.datafile import check_version
 from toolkit.errors import ArticleError
 
 SCHEMA_VERSION = 1
@@ -63,12 +64,7 @@ class Article:
     def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Article:
         """Rebuild an article from :meth:`to_dict` output; ``source`` names the file."""
         try:
-            if data.get("version") != SCHEMA_VERSION:
-                raise ArticleError(
-                    f"unsupported article version {data.get('version')!r} "
-                    f"(expected {SCHEMA_VERSION})",
-                    source,
-                )
+            check_version(data, "article", SCHEMA_VERSION, ArticleError, source)
             stored = data.get("source")
             return cls(
                 title=data.get("title"),

@@ -161,6 +161,7 @@ def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     job.article = read_article(path)
     fields = job.article.to_dict()
     fields.pop("version", None)
+    fields["source"] = path.name  # a public file: never the show's local path
     datafile.write(folder / ARTICLE_FILE, ARTICLE_VERSION, fields)
     return Record(files=[ARTICLE_FILE])
 
@@ -287,7 +288,7 @@ def _align_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
         job.alignment = None
         return
     data = datafile.read(saved, "alignment", ALIGNMENT_VERSION, AlignmentError)
-    job.alignment = Alignment.from_dict(data)
+    job.alignment = Alignment.from_dict(data, saved)
 
 
 # --- chapters and soundbites -------------------------------------------------
