@@ -6,17 +6,19 @@ default; greedy with whisper's temperature fallback, word timestamps, fp32,
 English), uncached:
 
 * **plain**: no biasing;
-* **prompt**: biased by ``toolkit.transcribe.informed.biased_options`` (openai-whisper:
+* **prompt**: biased by ``toolkit.transcribe.bias.biased_options`` (openai-whisper:
   ``initial_prompt=prompt_for(article)`` with ``carry_initial_prompt=True``;
   faster-whisper: ``hotwords``);
 
 and each transcript is scored as it is and after ``correct_names`` (**+fix**),
-giving four conditions; a fifth, **guarded+fix**: what ``guarded`` keeps
-(the prompted pass, or it with the plain pass filling the speech it dropped,
-or the plain pass), corrected; and a sixth, **toolkit**: what the build keeps
-(``toolkit.transcribe.informed.choose``: the prompted pass unless voice activity detection
-finds more than 5 s of speech without words in it, then the guarded choice),
-corrected. Scores, against the script (the exact spoken text):
+giving four conditions; a fifth, **guarded+fix**: what ``bench/biased_check.guarded``
+keeps judging by the plain pass alone (the prompted pass, or it with the plain
+pass filling the speech it dropped, or the plain pass), corrected; and a
+sixth, **toolkit**: what the build keeps (``toolkit.transcribe.run.choose``:
+the prompted pass unless voice activity detection finds more than 5 s of
+speech without words in it, then it with the plain pass filling those gaps,
+or the plain pass when that loops or lost too many words), corrected.
+Scores, against the script (the exact spoken text):
 
 * **names**: of the spoken occurrences of the article's names (proper nouns
   with at least one uncommon word), how many the transcript has spelled as
@@ -27,8 +29,8 @@ corrected. Scores, against the script (the exact spoken text):
 * **extra**: words of rare names written more often than they were spoken
   (names the prompt made up, "Mohammed" for "those uninhabited").
 * **WER**: word error rate after Whisper's English text normaliser.
-* **fixes**: corrections made; **check**: ``check_biased`` of the prompted
-  pass against the plain one (ok, or the reason it fails).
+* **fixes**: corrections made; **check**: ``bench/biased_check.check_biased``
+  of the prompted pass against the plain one (ok, or the reason it fails).
 
 Episodes: the sample episode, then every ``bench/cases/*/`` holding a
 ``script.json`` (or ``ground_truth.json``) that names its article. A case
@@ -59,23 +61,22 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.biased_check import check_biased, guarded  # noqa: E402
 from toolkit.article import Article, read_article  # noqa: E402
 from toolkit.audio import SAMPLE_RATE, decode  # noqa: E402
-from toolkit.transcribe.informed import biased_options, choose  # noqa: E402
-from toolkit.transcribe.options import TranscribeOptions  # noqa: E402
-from toolkit.transcribe.run import run_engine  # noqa: E402
-from toolkit.transcribe.transcript import Transcript  # noqa: E402
-from toolkit.transcribe.vad import speech_spans  # noqa: E402
-from toolkit.transcribe.vocabulary import (  # noqa: E402
-    check_biased,
-    correct_names,
+from toolkit.transcribe.bias import (  # noqa: E402
+    biased_options,
     count_tokens,
-    guarded,
     is_common_word,
     is_distinctive,
     is_rare_name,
     prompt_for,
 )
+from toolkit.transcribe.names import correct_names  # noqa: E402
+from toolkit.transcribe.options import TranscribeOptions  # noqa: E402
+from toolkit.transcribe.run import choose, run_engine  # noqa: E402
+from toolkit.transcribe.transcript import Transcript  # noqa: E402
+from toolkit.transcribe.vad import speech_spans  # noqa: E402
 
 SAMPLE = ("sample", ROOT / "episodes/001-japan-security-council/audio.mp3",
           ROOT / "tools/sample_episode/ground_truth.json")  # fmt: skip
@@ -254,7 +255,7 @@ def main() -> None:
                 check = check_biased(biased, plain)
                 kept = guarded(biased, plain)
                 # What the build keeps: the prompted pass unless it leaves detected speech
-                # without words, then the guarded choice (toolkit.transcribe.informed.choose).
+                # without words, then filled from the plain one (toolkit.transcribe.run.choose).
                 built, built_outcome, _ = choose(biased, speech, lambda p=plain: p)
                 runs = {
                     "plain": plain,

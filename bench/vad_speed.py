@@ -8,7 +8,7 @@ chord pattern, pink noise, digital silence, and brown noise with a mains hum,
 made with ffmpeg. The episode is written to a temporary folder. Then it
 transcribes it with tiny.en three ways: the whole file; with VAD as
 ``clip_timestamps`` from ``toolkit.transcribe.vad.speech_spans``; and with VAD as
-compacted audio (``toolkit.transcribe.vad.compact``, only the speech, times mapped back).
+compacted audio (``bench/vad_decoding.compact``, only the speech, times mapped back).
 After one warm-up transcription, runs alternate and the best of N is kept
 for each, because this machine is shared and noisy. The VAD times include
 finding the speech spans. Whisper's decoding passes (fallbacks included)
@@ -20,7 +20,7 @@ before and after ``toolkit.transcribe.guards.clean``, it prints the words writte
 inside the beds (where every word is invented), the script's words found in
 order, and the WER against the script the episode was synthesised from.
 
-By default every way uses ``toolkit.transcribe.guards.decode_guard_options()``; with
+By default every way uses ``bench/vad_decoding.decode_guard_options()``; with
 ``--whisper-defaults``, openai-whisper's own defaults instead (conditioned on
 the previous text), with word timestamps.
 
@@ -40,6 +40,7 @@ import difflib
 import json
 import re
 import subprocess
+import sys
 import tempfile
 import time
 import wave
@@ -48,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 EPISODE = ROOT / "episodes" / "001-japan-security-council" / "audio.mp3"
 RATE = 16000
 
@@ -186,9 +188,9 @@ def main() -> None:
 
     import whisper
 
-    from toolkit.transcribe.guards import decode_guard_options
+    from bench.vad_decoding import clip_timestamps, compact, decode_guard_options
     from toolkit.transcribe.transcript import Transcript
-    from toolkit.transcribe.vad import clip_timestamps, compact, speech_spans
+    from toolkit.transcribe.vad import speech_spans
     from toolkit.transcribe.weights import load_model
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,11 +16,10 @@ import pytest
 
 from toolkit.audio import SAMPLE_RATE, decode
 from toolkit.transcribe import engines
-from toolkit.transcribe.gaps import gap_clips, speech_gaps
+from toolkit.transcribe.gaps import fill_gaps, gap_clips, speech_gaps
 from toolkit.transcribe.options import TranscribeOptions
 from toolkit.transcribe.run import run_engine
 from toolkit.transcribe.transcript import Segment, Transcript, Word
-from toolkit.transcribe.vocabulary import fill_gaps
 
 from .helpers import SPEECH, normalise, speech_manifest
 

@@ -208,7 +208,7 @@ def test_openai_engine_uses_a_checkpoint_path():
     assert transcript.model == str(checkpoint)
 
 
-def test_openai_engine_converts_a_ct2_folder(toolkit_cache):
+def test_openai_engine_converts_a_ct2_folder(toolkit_cache, tmp_path):
     folder = models.OFFLINE_PACKAGES["tiny.en"].config.locate().parent
     source = models.resolve(folder)
     assert (source.kind, source.path) == ("ct2-folder", folder)
@@ -217,6 +217,8 @@ def test_openai_engine_converts_a_ct2_folder(toolkit_cache):
     [converted] = (toolkit_cache / "models").glob("ct2-*.pt")
     before = converted.stat().st_mtime_ns
     assert models.prepare_folder(folder) == converted  # converted once
+    copied = shutil.copytree(folder, tmp_path / "copied")
+    assert models.prepare_folder(copied) == converted  # named by content, not by path
     assert converted.stat().st_mtime_ns == before
 
 

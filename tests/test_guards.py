@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.vad_decoding import clip_timestamps, compact, decode_guard_options
 from toolkit.audio import SAMPLE_RATE, decode
-from toolkit.transcribe.guards import clean, decode_guard_options
+from toolkit.transcribe.guards import clean
 from toolkit.transcribe.transcript import Segment, Transcript, Word
-from toolkit.transcribe.vad import clip_timestamps, compact, merge_spans, speech_spans
+from toolkit.transcribe.vad import merge_spans, speech_spans
 
 from .helpers import DATA, SPEECH, normalise, speech_manifest
 
@@ -95,7 +96,7 @@ def whisper_run(
     """Transcribe like the engine: (the raw transcript, the cleaned one).
 
     ``vad``: "clips" gives Whisper the speech spans as ``clip_timestamps``,
-    "compact" gives it only the speech (``toolkit.transcribe.vad.compact``), None no VAD.
+    "compact" gives it only the speech (``bench/vad_decoding.compact``), None no VAD.
     """
     import torch
     import whisper

@@ -3,7 +3,8 @@
 On real data: the sample episode's article and audio, speech found by the
 real Silero VAD, and a stored base-model transcript of the episode
 (tests/data/golden/sample-transcript.full.json). The whole path with Whisper
-runs in the site build (tests/test_build.py).
+runs in the site build (tests/test_build.py); here the engine is replaced by
+one that answers with the stored transcript, to count what every pass shares.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import replace
 import pytest
 
 from toolkit.article import read_article
+from toolkit.transcribe.bias import bias_by_default, biased_options
 from toolkit.transcribe.gaps import speech_gaps
-from toolkit.transcribe.informed import bias_by_default, biased_options, choose
 from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import article_key, choose
 from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
@@ -166,8 +168,7 @@ def test_bias_by_default_except_tiny(model, bias):
 
 def test_tiny_with_an_article_runs_one_unbiased_pass(tmp_path, article):
     """tiny.en with an article: one plain pass (cached with the article), no prompt."""
-    from toolkit.transcribe.cache import TranscriptCache
-    from toolkit.transcribe.informed import transcribe_with_article
+    from toolkit.transcribe import TranscriptCache, transcribe_with_article
 
     options = TranscribeOptions(model="tiny.en", language="en")
     cache = TranscriptCache(tmp_path / "cache")
@@ -177,3 +178,87 @@ def test_tiny_with_an_article_runs_one_unbiased_pass(tmp_path, article):
     assert result.transcript.options.get("initial_prompt") is None
     again = transcribe_with_article(audio, options, article, cache=cache, progress=False)
     assert again.cached and again.transcript == result.transcript
+
+
+# --- Cache keys ------------------------------------------------------------------------
+
+
+def test_the_article_key_is_made_of_its_content_not_its_path(tmp_path, article):
+    """A copied or moved show finds its transcripts again."""
+    options = TranscribeOptions(model="base")
+    copied = tmp_path / "elsewhere" / "article.txt"
+    copied.parent.mkdir()
+    copied.write_bytes((EPISODE / "article.txt").read_bytes())
+    moved = read_article(copied)
+    assert moved.source != article.source
+    key = article_key("0" * 64, options, article, bias=True, correct=True)
+    assert article_key("0" * 64, options, moved, bias=True, correct=True) == key
+    edited = replace(moved, proper_nouns=[*moved.proper_nouns, "Kumagai Naoko"])
+    assert article_key("0" * 64, options, edited, bias=True, correct=True) != key
+    assert article_key("0" * 64, options, article, bias=False, correct=True) != key
+    assert article_key("1" * 64, options, article, bias=True, correct=True) != key
+
+
+# --- One voice activity detection for every pass -----------------------------------------
+
+
+class _Canned:
+    """An engine that reads the audio it is given and answers with stored transcripts.
+
+    The biased pass (a prompt in its options) loses the speech between 60 and
+    90 s; the plain pass is the stored base transcript.
+    """
+
+    name = "openai"
+
+    def __init__(self, plain: Transcript):
+        self.plain = plain
+        self.calls: list[tuple[bool, object]] = []
+
+    def transcribe(self, chunks, options, *, clips=None, progress=None, threads=0):
+        seconds = sum(len(c) for c in chunks) / 16000
+        assert seconds > 190  # the whole episode, however it came
+        biased = options.initial_prompt is not None
+        self.calls.append((biased, clips))
+        found = _without(self.plain, 60.0, 90.0) if biased else copy.deepcopy(self.plain)
+        return replace(found, options={"initial_prompt": options.initial_prompt})
+
+
+def test_every_pass_shares_one_decode_and_one_speech_detection(
+    tmp_path, article, transcript, monkeypatch
+):
+    from toolkit.transcribe import TranscriptCache, engines, gaps, transcribe_with_article, vad
+
+    canned = _Canned(transcript)
+    monkeypatch.setattr(engines, "get_engine", lambda name: canned)
+    counts = {"decode": 0, "stream": 0, "vad": 0}
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(gaps, "decode", counting("decode", gaps.decode))
+    monkeypatch.setattr(gaps, "stream", counting("stream", gaps.stream))
+    monkeypatch.setattr(vad, "speech_spans", counting("vad", vad.speech_spans))
+    options = TranscribeOptions(model="base", language="en")
+    cache = TranscriptCache(tmp_path / "cache")
+    audio = EPISODE / "audio.mp3"
+
+    result = transcribe_with_article(
+        audio, options, article, bias=True, correct=False, cache=cache, progress=False
+    )
+    assert [biased for biased, _ in canned.calls] == [True, False]  # no refill was needed
+    assert counts == {"decode": 1, "stream": 1, "vad": 1}
+    assert (result.outcome, result.cached) == ("filled", False)
+    assert result.gaps and all(55.0 <= a < b <= 95.0 for a, b in result.gaps)
+    assert result.transcript.text == transcript.text
+
+    again = transcribe_with_article(
+        audio, options, article, bias=True, correct=False, cache=cache, progress=False
+    )
+    assert len(canned.calls) == 2 and counts["vad"] == 1  # all from the cache
+    assert (again.outcome, again.cached) == ("filled", True)
+    assert again.transcript == result.transcript

@@ -14,19 +14,18 @@ from collections import Counter
 
 import pytest
 
+from bench.biased_check import check_biased, guarded
 from toolkit.article import read_article
-from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
-from toolkit.transcribe.vocabulary import (
+from toolkit.transcribe.bias import (
     PROMPT_MAX_TOKENS,
-    check_biased,
-    correct_names,
     count_tokens,
-    fill_gaps,
-    guarded,
     hotwords_for,
     prompt_for,
     terms_for,
 )
+from toolkit.transcribe.gaps import fill_gaps
+from toolkit.transcribe.names import correct_names
+from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 
@@ -232,7 +231,7 @@ def test_dropped_speech_is_filled_from_the_plain_pass(transcript, corrected):
     assert len(check.gaps) == 1
     start, end = check.gaps[0]
     assert 60 <= start <= 63 and 98 <= end <= 102  # the words of the segments removed
-    filled = fill_gaps(derailed, transcript, check)
+    filled = fill_gaps(derailed, transcript, check.gaps)
     assert [s.id for s in filled.segments] == list(range(len(transcript.segments)))
     assert [s.text for s in filled.segments if 60 <= s.start < 100] == [
         s.text for s in transcript.segments if 60 <= s.start < 100

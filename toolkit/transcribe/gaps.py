@@ -1,45 +1,116 @@
-"""Find and repair speech that Whisper skipped.
+"""Speech that a pass skipped: found once per audio file, repaired one way.
 
 Whisper sometimes moves past speech without writing it: a window decoded as
-nothing, or timestamps that jump, after a music bed, with a prompt, or in a
-quantised model. Voice activity detection (:mod:`toolkit.transcribe.vad`) says where
-speech is; :func:`speech_gaps` finds the stretches of it longer than
-``max_gap`` seconds that no word covers; :func:`gap_clips` gives the clips to
-decode again, and :func:`toolkit.transcribe.vocabulary.fill_gaps` puts what that pass
-heard into the gaps.
-:func:`toolkit.transcribe.run.run_engine` does this after every pass unless
-``TranscribeOptions.refill`` is off, so the check costs one voice-activity pass
-(about 0.3 s for 3 minutes of audio) and the repair only the gaps' decoding.
+nothing, or timestamps that jump, after a music bed, under an article prompt,
+or in a quantised model. This module is the one mechanism that finds and
+repairs it, whichever pass skipped:
+
+- :class:`Speech` holds one audio file's samples and the spans where voice
+  activity detection (:mod:`toolkit.transcribe.vad`) hears speech, each
+  computed at most once however many passes ask: the guards
+  (:func:`toolkit.transcribe.guards.clean`), the gap check and the repair all
+  read the same spans.
+- :func:`speech_gaps` finds the stretches of speech longer than ``max_gap``
+  seconds that no word covers.
+- :func:`repair` has them decoded again and puts what that heard in their
+  place (:func:`fill_gaps`). The second decoding is the caller's: the same
+  options on the gaps alone (:func:`gap_clips`; the engine's refill, in
+  :func:`toolkit.transcribe.run.run_engine`), or the whole unbiased pass for
+  a pass biased by the article (:func:`toolkit.transcribe.run.choose`),
+  which then also replaces the biased one when that loops or lost too many
+  words.
+
+The check costs one voice-activity pass over the samples (about 0.3 s for 3
+minutes of audio) and the repair only the decoding of the gaps. The samples
+(230 MB an hour) stay held until the :class:`Speech` is dropped, so a later
+pass over the same file reads them instead of decoding the file again.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from toolkit.audio import SAMPLE_RATE, decode, stream
+from toolkit.transcribe.options import Span
+from toolkit.transcribe.transcript import Segment, Transcript
 
 if TYPE_CHECKING:
-    from toolkit.transcribe.transcript import Transcript
+    import numpy as np
 
-__all__ = ["MAX_GAP", "gap_clips", "speech_gaps", "speech_of"]
-
-Span = tuple[float, float]
+__all__ = [
+    "MAX_GAP",
+    "Repair",
+    "RepairOutcome",
+    "Speech",
+    "fill_gaps",
+    "gap_clips",
+    "repair",
+    "repetition",
+    "speech_gaps",
+    "timed_words",
+]
 
 MAX_GAP = 5.0  # seconds of speech without a word that count as dropped speech
 TOLERANCE = 1.0  # a word covers this long either side of itself
 PAD = 1.0  # seconds of context decoded either side of a gap
+# A whole second pass replaces the first when the first, filled, has fewer
+# than this share of its words, or more of its word 4-grams repeated (by this
+# much): a pass that looped or echoed the prompt, which filling cannot mend.
+MIN_WORD_RATIO = 0.85
+MAX_EXTRA_REPETITION = 0.1
 
 
-def speech_of(audio: Path) -> list[Span]:
-    """Where voice activity detection hears speech in ``audio`` (seconds)."""
-    from toolkit.audio import SAMPLE_RATE, decode
-    from toolkit.transcribe.vad import speech_spans
+class Speech:
+    """One audio file's samples and speech spans, each found at most once.
 
-    return speech_spans(decode(audio), SAMPLE_RATE)
+    Nothing is decoded until it is asked for: :attr:`spans` decodes the file
+    (with ffmpeg) and runs voice activity detection the first time, and
+    :meth:`chunks` gives an engine the held samples, or streams the file
+    while they are not held.
+    """
+
+    def __init__(self, audio: Path) -> None:
+        self.audio = Path(audio)
+        self._samples: np.ndarray | None = None
+        self._spans: list[Span] | None = None
+
+    def samples(self) -> np.ndarray:
+        """The mono 16 kHz samples of the file, decoded on the first call."""
+        if self._samples is None:
+            self._samples = decode(self.audio)
+        return self._samples
+
+    @property
+    def spans(self) -> list[Span]:
+        """Where voice activity detection hears speech, in seconds; ``[]`` when nowhere."""
+        if self._spans is None:
+            from toolkit.transcribe.vad import speech_spans
+
+            self._spans = speech_spans(self.samples(), SAMPLE_RATE)
+        return self._spans
+
+    @property
+    def duration(self) -> float:
+        """The length of the decoded samples, in seconds."""
+        return len(self.samples()) / SAMPLE_RATE
+
+    def chunks(self, seconds: float = 30.0) -> Iterator[np.ndarray]:
+        """The audio for an engine: the held samples in ``seconds`` slices, else streamed."""
+        if self._samples is None:
+            yield from stream(self.audio)
+            return
+        step = round(seconds * SAMPLE_RATE)
+        for start in range(0, len(self._samples), step):
+            yield self._samples[start : start + step]
 
 
 def speech_gaps(
     transcript: Transcript,
-    speech: list[Span],
+    speech: Sequence[Span],
     *,
     max_gap: float = MAX_GAP,
     tolerance: float = TOLERANCE,
@@ -47,8 +118,8 @@ def speech_gaps(
     """Stretches inside ``speech`` longer than ``max_gap`` seconds that no word covers.
 
     A word covers its own time and ``tolerance`` seconds either side. Speech
-    spans come from :func:`toolkit.transcribe.vad.speech_spans`, which keeps pauses under
-    a second inside a span, so such a stretch is speech the model skipped.
+    spans come from :func:`toolkit.transcribe.vad.speech_spans`, which keeps
+    pauses under 2 s inside a span, so such a stretch is speech the model skipped.
     """
     covered: list[list[float]] = []
     for word in sorted(transcript.words, key=lambda w: w.start):
@@ -71,7 +142,7 @@ def speech_gaps(
     return gaps
 
 
-def gap_clips(gaps: list[Span], duration: float, *, pad: float = PAD) -> list[Span]:
+def gap_clips(gaps: Sequence[Span], duration: float, *, pad: float = PAD) -> list[Span]:
     """The clips to decode again for ``gaps``: each padded by ``pad``, overlaps joined."""
     clips: list[list[float]] = []
     for start, end in sorted(gaps):
@@ -81,3 +152,106 @@ def gap_clips(gaps: list[Span], duration: float, *, pad: float = PAD) -> list[Sp
         else:
             clips.append([start, end])
     return [(round(a, 3), round(b, 3)) for a, b in clips]
+
+
+def timed_words(transcript: Transcript) -> list[Span]:
+    """(start, end) of every word; a segment without word times spreads its words evenly."""
+    spans: list[Span] = []
+    for seg in transcript.segments:
+        if seg.words:
+            spans += [(w.start, w.end) for w in seg.words if w.word.strip()]
+        else:
+            n = len(seg.text.split())
+            step = (seg.end - seg.start) / n if n else 0.0
+            spans += [(seg.start + k * step, seg.start + (k + 1) * step) for k in range(n)]
+    return spans
+
+
+def repetition(transcript: Transcript, n: int = 4) -> float:
+    """The share of the text's word n-grams that already occurred earlier: high in a loop."""
+    words = ["".join(c for c in w.lower() if c.isalnum()) for w in transcript.text.split()]
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return 1 - len(set(grams)) / len(grams) if grams else 0.0
+
+
+def fill_gaps(first: Transcript, second: Transcript, gaps: Sequence[Span]) -> Transcript:
+    """``first`` with ``second``'s segments put where it left speech without words.
+
+    A segment of ``second`` goes in when most of its words fall in one of the
+    ``gaps``. Segments are renumbered in time order; ``first``'s corrections
+    follow their segments, ``second``'s are not carried over, so fill before
+    :func:`toolkit.transcribe.names.correct_names`. The inputs are left unchanged.
+    """
+    filled = copy.deepcopy(first)
+    if not gaps:
+        return filled
+
+    def in_gap(seg: Segment) -> bool:
+        spans = timed_words(Transcript(second.language, second.duration, [seg]))
+        inside = sum(any(a <= (s + e) / 2 <= b for a, b in gaps) for s, e in spans)
+        return bool(spans) and 2 * inside > len(spans)
+
+    added = [copy.deepcopy(seg) for seg in second.segments if in_gap(seg)]
+    segments = sorted([*filled.segments, *added], key=lambda seg: seg.start)
+    renumber = {id(seg): i for i, seg in enumerate(segments)}
+    new_ids = {seg.id: renumber[id(seg)] for seg in filled.segments}
+    for correction in filled.corrections:
+        correction.segment = new_ids.get(correction.segment, correction.segment)
+    for seg in segments:
+        seg.id = renumber[id(seg)]
+    filled.segments = segments
+    return filled
+
+
+RepairOutcome = Literal["kept", "filled", "replaced"]
+
+
+@dataclass
+class Repair:
+    """What :func:`repair` made of a pass."""
+
+    transcript: Transcript
+    #: "kept": the pass as it was (no gaps, or nothing heard in them);
+    #: "filled": the second decoding's segments put into its gaps;
+    #: "replaced": the whole second pass instead (see :func:`repair`).
+    outcome: RepairOutcome
+    #: The stretches of speech (seconds) the pass left without words.
+    gaps: list[Span] = field(default_factory=list)
+
+
+def _holds_up(filled: Transcript, whole: Transcript) -> bool:
+    """Whether ``filled`` is as complete as ``whole``, a pass over the same audio, and no loop."""
+    ours, theirs = len(timed_words(filled)), len(timed_words(whole))
+    if theirs and ours / theirs < MIN_WORD_RATIO:
+        return False
+    return repetition(filled) <= repetition(whole) + MAX_EXTRA_REPETITION
+
+
+def repair(
+    first: Transcript,
+    speech: Sequence[Span],
+    again: Callable[[list[Span]], Transcript],
+    *,
+    whole: bool = False,
+    max_gap: float = MAX_GAP,
+) -> Repair:
+    """``first`` with the speech it left without words decoded again by ``again``.
+
+    ``speech`` is where voice activity detection hears speech
+    (:attr:`Speech.spans`). ``again(gaps)`` is called only when there are
+    gaps, and returns a transcript holding at least them, timed against the
+    whole audio. With ``whole`` it is a complete pass over the audio, which
+    replaces ``first`` when ``first``, filled, still holds up badly against
+    it: fewer than :data:`MIN_WORD_RATIO` of its words, or a loop (more of its
+    word 4-grams repeated, by :data:`MAX_EXTRA_REPETITION`).
+    """
+    gaps = speech_gaps(first, speech, max_gap=max_gap)
+    if not gaps:
+        return Repair(first, "kept", [])
+    second = again(gaps)
+    filled = fill_gaps(first, second, gaps)
+    if whole and not _holds_up(filled, second):
+        return Repair(second, "replaced", gaps)
+    if len(filled.segments) == len(first.segments):
+        return Repair(first, "kept", gaps)
+    return Repair(filled, "filled", gaps)

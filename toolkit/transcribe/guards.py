@@ -9,8 +9,6 @@ takes a finished :class:`Transcript` and returns a new one without that text:
 3. segments that look hallucinated by Whisper's own scores;
 4. repetition loops, within a segment or across segments, kept once.
 
-:func:`decode_guard_options` gives the openai-whisper ``transcribe()``
-arguments that keep such text from being decoded in the first place.
 Every threshold here was measured on real audio; see tests/test_guards.py.
 """
 
@@ -21,16 +19,14 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
+from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Segment, Transcript, Word
 from toolkit.transcribe.vad import merge_spans
 
-__all__ = ["clean", "decode_guard_options"]
+__all__ = ["clean"]
 
 log = logging.getLogger(__name__)
-
-Span = tuple[float, float]
 
 # (1) A word belongs to speech when at least half of it lies within a span
 # widened by this much; Whisper's word times can be a little off at the edges.
@@ -91,37 +87,6 @@ def _min_repeats(n_words: int) -> int:
     if n_words <= 3:
         return 4
     return 3
-
-
-def decode_guard_options() -> dict[str, Any]:
-    """openai-whisper ``transcribe()`` keyword arguments that keep invented text out.
-
-    Use them together with :mod:`toolkit.transcribe.vad`'s ``clip_timestamps``. Measured
-    with bench/vad_speed.py's episode (the sample episode with 80 s of music,
-    noise and silence beds), WER against its script:
-
-    - ``condition_on_previous_text=False``: with VAD, tiny.en 32.9 % -> 20.0 %
-      (conditioned, it skipped whole stretches of speech), base 14.7 % -> 14.5 %;
-      without VAD, tiny.en 30.5 % -> 26.1 %, base 14.5 % -> 16.0 %.
-    - The temperature fallback with Whisper's compression-ratio (2.4), log
-      probability (-1.0) and no-speech (0.6) thresholds, Whisper's defaults,
-      spelled out: without the first two, tiny.en loops over brown noise and
-      over slowed speech (tests/test_guards.py).
-    - ``word_timestamps=True``: :func:`clean` needs word times and probabilities.
-
-    ``hallucination_silence_threshold`` is left out on purpose: with VAD it
-    changed nothing (tiny.en 20.0 % -> 20.6 %, base 14.5 % -> 14.5 %), and
-    without VAD it cost base 9 s of real speech before a music bed (16.0 % ->
-    20.8 %), although it helped tiny.en (26.1 % -> 19.6 %).
-    """
-    return {
-        "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-        "compression_ratio_threshold": 2.4,
-        "logprob_threshold": LOGPROB,
-        "no_speech_threshold": NO_SPEECH_PROB,
-        "condition_on_previous_text": False,
-        "word_timestamps": True,
-    }
 
 
 # --- (1) speech spans ---------------------------------------------------------------------
@@ -329,12 +294,10 @@ def clean(transcript: Transcript, speech: list[Span] | None = None) -> Transcrip
     spans = None if speech is None else _Speech(speech)
     segments: list[Segment] = []
     for segment in transcript.segments:
-        kept: Segment | None = segment
-        if spans is not None:
-            kept = _keep_in_speech(segment, spans)
-            if kept is None:
-                log.debug("outside speech: %r at %.2f s", segment.text, segment.start)
-                continue
+        kept = segment if spans is None else _keep_in_speech(segment, spans)
+        if kept is None:
+            log.debug("outside speech: %r at %.2f s", segment.text, segment.start)
+            continue
         if not kept.text.strip():
             continue
         if _only_sound_caption(kept):

@@ -1,54 +1,111 @@
-"""Transcribe audio into a :class:`Transcript` with either engine, with caching.
+"""The runner: audio in, a cached :class:`~toolkit.transcribe.transcript.Transcript` out.
 
-:func:`transcribe` is the entry point: it looks the transcript up in the cache
-first, so a rebuild with nothing changed loads no model and imports neither
-torch nor whisper. Otherwise :func:`run_engine` streams the audio through the
-chosen engine (:mod:`toolkit.transcribe.engines`): optionally only its speech, found by
-voice activity detection, and always followed by the no-invented-text guards
-and by the coverage check, which decodes again any speech the pass left
-without words (:mod:`toolkit.transcribe.gaps`).
+Three entry points, each looking its result up in the cache first, so a
+rebuild with nothing changed loads no model and imports neither torch nor
+whisper:
 
-Memory stays bounded on long episodes: the audio streams from ffmpeg and only
-its spectrogram (115 MB an hour) is held; the samples (230 MB an hour) are
-held while voice activity detection finds the speech (before decoding with
-``vad``, after it for the coverage check otherwise). An interrupted
-run (Ctrl-C) writes nothing to the cache, whose writes are atomic, so the next
-run starts cleanly.
+- :func:`transcribe`: one pass with the given options.
+- :func:`transcribe_with_article`: what the build and ``toolkit transcribe
+  --article`` run. Decoding is biased towards the article's names
+  (:mod:`toolkit.transcribe.bias`); speech the biased pass skipped is filled
+  from an unbiased pass, which replaces it when it looped (:func:`choose`);
+  then near-miss spellings of the names are corrected
+  (:mod:`toolkit.transcribe.names`).
+- :func:`translate`: the English translation beside a transcript.
+
+A pass that is not cached is :func:`run_engine`: it streams the audio through
+the chosen engine (:mod:`toolkit.transcribe.engines`), optionally only its
+speech, then applies the no-invented-text guards
+(:mod:`toolkit.transcribe.guards`) and decodes again any speech it left
+without words (:mod:`toolkit.transcribe.gaps`). Every pass over one audio
+file shares one :class:`~toolkit.transcribe.gaps.Speech`: the file is
+decoded for voice activity detection once, and the spans found serve the
+guards, the gap check and the biased/unbiased choice.
+
+Memory stays bounded on long episodes: a first pass streams the audio from
+ffmpeg and holds only its spectrogram (115 MB an hour); the samples (230 MB
+an hour) are held from when voice activity detection first needs them
+(before decoding with ``vad``, after the first pass otherwise) until the
+call returns. An interrupted run (Ctrl-C) writes nothing to the cache, whose
+writes are atomic, so the next run starts cleanly.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
-from toolkit.audio import SAMPLE_RATE, AudioInfo, probe
+from toolkit.audio import AudioInfo, probe
+from toolkit.hashing import content_key
+from toolkit.transcribe.bias import bias_by_default, biased_options
 from toolkit.transcribe.cache import TranscriptCache
-from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.gaps import RepairOutcome, Speech, gap_clips, repair
+from toolkit.transcribe.options import Progress, Span, TranscribeOptions
 from toolkit.transcribe.transcript import Transcript
 
 if TYPE_CHECKING:
-    import numpy as np
     from tqdm import tqdm
 
-    from toolkit.transcribe.engines import Engine, Progress
+    from toolkit.article import Article
 
 __all__ = [
+    "CHECK_REVISION",
+    "ArticleResult",
+    "Outcome",
     "TranscribeResult",
+    "article_key",
+    "choose",
     "run_engine",
     "transcribe",
+    "transcribe_with_article",
     "translate",
 ]
+
+# Bumped when what transcribe_with_article keeps changes for the same passes.
+# 2: the biased pass's gaps are the speech it left without words (as the
+# refill's), filled from the plain pass; the plain pass replaces it when,
+# filled, it loops or has under 85 % of the plain pass's words.
+CHECK_REVISION = 2
+
+Outcome = Literal["plain", "biased", "filled", "fallback"]
+# What the repair of the biased pass made of it, as an outcome.
+_OUTCOMES: dict[RepairOutcome, Outcome] = {
+    "kept": "biased",
+    "filled": "filled",
+    "replaced": "fallback",
+}
 
 
 @dataclass
 class TranscribeResult:
+    """What :func:`transcribe` returns."""
+
     transcript: Transcript
+    #: It came from the cache: no model was loaded.
     cached: bool
+    #: Where the cache keeps it.
     cache_path: Path | None
+
+
+@dataclass
+class ArticleResult:
+    """What :func:`transcribe_with_article` kept, and how it got there."""
+
+    transcript: Transcript
+    #: Every pass (or the kept transcript itself) came from the cache: no model was loaded.
+    cached: bool
+    #: "plain": no biasing (none asked for, or the article has no names);
+    #: "biased": the biased pass covered the speech; "filled": the biased
+    #: pass with the plain pass's segments where it dropped speech;
+    #: "fallback": the plain pass (the biased one could not be repaired).
+    outcome: Outcome
+    #: The stretches of speech (seconds) the biased pass left without words.
+    gaps: list[Span] = field(default_factory=list)
+    cache_path: Path | None = None
 
 
 class ProgressBar:
@@ -57,7 +114,7 @@ class ProgressBar:
     def __init__(self, duration: float):
         self.duration = duration
         self.phase: str | None = None
-        self.bar: tqdm | None = None
+        self.bar: tqdm[Any] | None = None
 
     def __call__(self, phase: str, done: float, total: float) -> None:
         from tqdm import tqdm
@@ -78,22 +135,10 @@ class ProgressBar:
             self.bar.update(max(0.0, round(min(done, total), 1) - self.bar.n))
 
     def close(self) -> None:
+        """End the current phase's bar."""
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-
-
-def _slices(samples: np.ndarray, seconds: float = 30.0) -> Iterator[np.ndarray]:
-    step = round(seconds * SAMPLE_RATE)
-    for start in range(0, len(samples), step):
-        yield samples[start : start + step]
-
-
-def _guard(transcript: Transcript, speech: list[tuple[float, float]] | None) -> Transcript:
-    """Drop invented text: words outside speech, sound captions, loops (see guards)."""
-    from toolkit.transcribe.guards import clean
-
-    return clean(transcript, speech)
 
 
 def _empty(options: TranscribeOptions, duration: float) -> Transcript:
@@ -111,79 +156,57 @@ def run_engine(
     audio: Path,
     options: TranscribeOptions,
     *,
+    speech: Speech | None = None,
     progress: bool | Progress = True,
     duration: float | None = None,
     threads: int = 0,
 ) -> Transcript:
-    """Transcribe ``audio`` with ``options.engine``; this loads the model (slow).
+    """Transcribe ``audio`` with ``options.engine``, uncached; this loads the model (slow).
 
-    ``progress`` is True for a progress bar on stderr, False for none, or a
-    callable ``(phase, seconds_done, seconds_total)``. ``duration`` (seconds)
-    sizes the bar before the audio is read. ``threads`` sets the CPU threads
-    (0: one per core); it does not change the text.
+    With ``options.vad`` only the speech is decoded; with ``options.refill``
+    the speech the pass left without words is decoded again and put in place
+    (:func:`toolkit.transcribe.gaps.repair`), recorded in the transcript's
+    options as ``"refilled"``. ``speech`` shares the samples and speech spans
+    with other passes over the same file. ``progress`` is True for a progress
+    bar on stderr, False for none, or a callable ``(phase, seconds_done,
+    seconds_total)``. ``duration`` (seconds) sizes the bar before the audio
+    is read. ``threads`` sets the CPU threads (0: one per core); it does not
+    change the text.
     """
-    from toolkit.audio import decode, stream
-    from toolkit.transcribe.engines import get_engine
+    from toolkit.transcribe import engines
+    from toolkit.transcribe.guards import clean
+    from toolkit.transcribe.vad import decoding_clips
 
-    engine = get_engine(options.engine)
+    engine = engines.get_engine(options.engine)
+    speech = speech or Speech(audio)
     bar = ProgressBar(duration or 0.0) if progress is True else None
-    report = bar if bar is not None else progress or None
-    speech: list[tuple[float, float]] | None = None
+    report: Progress | None = bar if bar is not None else progress if callable(progress) else None
     try:
+        clips: list[Span] | None = None
         if options.vad:
-            from toolkit.transcribe.vad import decoding_clips, speech_spans
-
-            samples = decode(audio)
-            speech = speech_spans(samples, SAMPLE_RATE)
-            if not speech:
-                return _guard(_empty(options, len(samples) / SAMPLE_RATE), speech)
-            chunks: Iterator[np.ndarray] = _slices(samples)
-            del samples  # the chunks hold it until the spectrogram is made
-        else:
-            chunks = stream(audio)
-        clips = decoding_clips(speech) if speech is not None else None
+            if not speech.spans:
+                return clean(_empty(options, speech.duration), speech.spans)
+            clips = decoding_clips(speech.spans)
         transcript = engine.transcribe(
-            chunks, options, clips=clips, progress=report or None, threads=threads
+            speech.chunks(), options, clips=clips, progress=report, threads=threads
         )
-        transcript = _guard(transcript, speech)
-        if options.refill:
-            transcript = _refill(engine, audio, options, transcript, speech, threads)
+        transcript = clean(transcript, speech.spans if options.vad else None)
+        if not options.refill:
+            return transcript
+
+        def decode_gaps(gaps: list[Span]) -> Transcript:
+            clips = gap_clips(gaps, transcript.duration)
+            again = engine.transcribe(speech.chunks(), options, clips=clips, threads=threads)
+            return clean(again, speech.spans)
+
+        refilled = repair(transcript, speech.spans, decode_gaps)
     finally:
         if bar is not None:
             bar.close()
-    return transcript
-
-
-def _refill(
-    engine: Engine,
-    audio: Path,
-    options: TranscribeOptions,
-    transcript: Transcript,
-    speech: list[tuple[float, float]] | None,
-    threads: int,
-) -> Transcript:
-    """``transcript`` with the speech it left without words decoded again.
-
-    The stretches refilled are recorded in its options as ``"refilled"``.
-    ``speech`` is where voice activity detection found speech, if it has run.
-    """
-    from toolkit.audio import decode, stream
-    from toolkit.transcribe.gaps import gap_clips, speech_gaps
-    from toolkit.transcribe.vad import speech_spans
-    from toolkit.transcribe.vocabulary import fill_gaps
-
-    samples = None
-    if speech is None:
-        samples = decode(audio)
-        speech = speech_spans(samples, SAMPLE_RATE)
-    gaps = speech_gaps(transcript, speech)
-    if not gaps:
-        return transcript
-    chunks = _slices(samples) if samples is not None else stream(audio)
-    clips = gap_clips(gaps, transcript.duration)
-    again = engine.transcribe(chunks, options, clips=clips, threads=threads)
-    filled = fill_gaps(transcript, _guard(again, speech), gaps=gaps)
-    return replace(filled, options={**filled.options, "refilled": [list(g) for g in gaps]})
+    if not refilled.gaps:
+        return refilled.transcript
+    kept = refilled.transcript
+    return replace(kept, options={**kept.options, "refilled": [list(g) for g in refilled.gaps]})
 
 
 def transcribe(
@@ -194,12 +217,15 @@ def transcribe(
     cache: TranscriptCache | None = None,
     progress: bool | Progress = True,
     threads: int = 0,
+    speech: Speech | None = None,
 ) -> TranscribeResult:
     """Transcribe ``audio``, reusing a cached transcript when nothing changed.
 
-    See :func:`run_engine` for ``progress`` and ``threads``. Raises :class:`AudioError` for
-    audio that cannot be read and :class:`ModelError` for a model or engine
-    that cannot be had (the message says what to install).
+    ``info`` is the audio's :func:`toolkit.audio.probe` (probed when None);
+    ``cache`` defaults to the user's transcript cache. See :func:`run_engine`
+    for ``progress``, ``threads`` and ``speech``. Raises :class:`AudioError`
+    for audio that cannot be read and :class:`ModelError` for a model or
+    engine that cannot be had (the message says what to install).
     """
     info = info or probe(audio)
     cache = cache or TranscriptCache()
@@ -208,23 +234,161 @@ def transcribe(
     if hit is not None:
         return TranscribeResult(hit, True, cache.path(key))
     transcript = run_engine(
-        Path(audio), options, progress=progress, duration=info.duration, threads=threads
+        Path(audio),
+        options,
+        speech=speech,
+        progress=progress,
+        duration=info.duration,
+        threads=threads,
     )
     return TranscribeResult(transcript, False, cache.put(key, transcript))
+
+
+def choose(
+    biased: Transcript, speech: list[Span], plain: Callable[[], Transcript]
+) -> tuple[Transcript, Outcome, list[Span]]:
+    """Keep ``biased`` unless it left speech without words; then ask ``plain()`` for help.
+
+    The same repair as the engine's refill (:func:`toolkit.transcribe.gaps.repair`),
+    with the unbiased pass as the second decoding: its segments fill the
+    gaps, or it replaces ``biased`` when that, filled, loops or lost too many
+    words. Returns the transcript kept, the outcome ("biased", "filled" or
+    "fallback", see :class:`ArticleResult`) and the gaps found. ``plain`` is
+    only called when there are gaps.
+    """
+    done = repair(biased, speech, lambda gaps: plain(), whole=True)
+    return done.transcript, _OUTCOMES[done.outcome], done.gaps
+
+
+def _article_content(article: Article) -> dict[str, Any]:
+    """Everything read from the article, without where it was read from."""
+    return {k: v for k, v in article.to_dict().items() if k != "source"}
+
+
+def article_key(
+    audio_sha256: str,
+    options: TranscribeOptions,
+    article: Article,
+    *,
+    bias: bool,
+    correct: bool,
+) -> str:
+    """The cache key of what :func:`transcribe_with_article` keeps for this audio and article.
+
+    Made of content only: the audio's hash, the options and the article's
+    text and names, never its path, so a copied or moved show finds it again.
+    """
+    return content_key(
+        {
+            "transcript": options.cache_key(audio_sha256),
+            "article": _article_content(article),
+            "bias": bias,
+            "correct": correct,
+            "check": CHECK_REVISION,
+        }
+    )
+
+
+def transcribe_with_article(
+    audio: Path,
+    options: TranscribeOptions,
+    article: Article | None,
+    *,
+    bias: bool | None = None,
+    correct: bool = True,
+    info: AudioInfo | None = None,
+    cache: TranscriptCache | None = None,
+    progress: bool | Progress = True,
+    threads: int = 0,
+    speech: Speech | None = None,
+) -> ArticleResult:
+    """Transcribe ``audio`` knowing the ``article`` it discusses (see the module's text).
+
+    ``bias`` turns the biased pass on (None: :func:`~toolkit.transcribe.bias.bias_by_default`
+    for the model), ``correct`` the name correction. With no article, or
+    neither, this is :func:`transcribe`. Every pass is cached by
+    :func:`transcribe`, and the kept and corrected transcript under
+    :func:`article_key`, so a rebuild imports neither Whisper nor torch.
+    The other arguments are :func:`transcribe`'s. Raises what it raises.
+    """
+    info = info or probe(audio)
+    cache = cache or TranscriptCache()
+    speech = speech or Speech(audio)
+
+    def run(opts: TranscribeOptions) -> TranscribeResult:
+        return transcribe(
+            audio,
+            opts,
+            info=info,
+            cache=cache,
+            progress=progress,
+            threads=threads,
+            speech=speech,
+        )
+
+    if bias is None:
+        bias = bias_by_default(options.model)
+    if article is None or not (bias or correct):
+        plain = run(options)
+        return ArticleResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
+
+    key = article_key(info.sha256, options, article, bias=bias, correct=correct)
+    hit = cache.get(key)
+    if hit is not None:
+        stored = hit.options.get("outcome")
+        outcome: Outcome = cast(Outcome, stored) if stored in get_args(Outcome) else "plain"
+        return ArticleResult(hit, True, outcome, [], cache.path(key))
+
+    biased = biased_options(options, article) if bias else None
+    gaps: list[Span] = []
+    outcome = "plain"
+    if biased is None:
+        first = run(options)
+        transcript, cached = first.transcript, first.cached
+    else:
+        first = run(biased)
+        cached = first.cached
+
+        def plain_pass() -> Transcript:
+            nonlocal cached
+            second = run(options)
+            cached = cached and second.cached
+            return second.transcript
+
+        transcript, outcome, gaps = choose(first.transcript, speech.spans, plain_pass)
+    if correct:
+        from toolkit.transcribe.names import correct_names
+
+        transcript = correct_names(transcript, article)
+    transcript = replace(transcript, options={**transcript.options, "outcome": outcome})
+    return ArticleResult(transcript, cached, outcome, gaps, cache.put(key, transcript))
 
 
 def translate(
     audio: Path,
     options: TranscribeOptions,
     spoken: Transcript,
-    **kwargs: Any,
+    *,
+    info: AudioInfo | None = None,
+    cache: TranscriptCache | None = None,
+    progress: bool | Progress = True,
+    threads: int = 0,
+    speech: Speech | None = None,
 ) -> TranscribeResult | None:
     """The English translation of ``audio``, whose transcript in its own language is ``spoken``.
 
     None when ``spoken`` is English already. The spoken language is passed on,
-    so it is not detected again. ``kwargs`` are :func:`transcribe`'s.
+    so it is not detected again. The other arguments are :func:`transcribe`'s.
     """
     if spoken.language == "en":
         return None
     english = replace(options, task="translate", language=spoken.language)
-    return transcribe(audio, english, **kwargs)
+    return transcribe(
+        audio,
+        english,
+        info=info,
+        cache=cache,
+        progress=progress,
+        threads=threads,
+        speech=speech,
+    )

@@ -16,8 +16,13 @@ from toolkit.errors import TranscriptError
 SCHEMA_VERSION = 1
 
 
+__all__ = ["SCHEMA_VERSION", "Correction", "Segment", "Transcript", "Word"]
+
+
 @dataclass
 class Word:
+    """One timed word as Whisper wrote it (with its leading space) and how sure it was."""
+
     start: float
     end: float
     word: str
@@ -26,6 +31,8 @@ class Word:
 
 @dataclass
 class Segment:
+    """A stretch of text Whisper decoded as one, its words, and its decoding scores."""
+
     id: int
     start: float
     end: float
@@ -38,7 +45,7 @@ class Segment:
 
 @dataclass
 class Correction:
-    """One spelling fixed after transcription (see :mod:`toolkit.transcribe.vocabulary`).
+    """One spelling fixed after transcription (see :mod:`toolkit.transcribe.names`).
 
     ``original`` is the text as transcribed, ``corrected`` what replaced it,
     ``start``/``end`` the time span of the replaced words and ``segment`` the
@@ -54,6 +61,13 @@ class Correction:
 
 @dataclass
 class Transcript:
+    """The whole transcript of one audio file: segments, and how it was made.
+
+    ``options`` are the decoding options as stored in JSON, plus what the
+    runner recorded (``"refilled"``, ``"outcome"``); ``corrections`` the
+    names set to the article's spelling.
+    """
+
     language: str
     duration: float
     segments: list[Segment] = field(default_factory=list)
@@ -74,17 +88,21 @@ class Transcript:
 
     @property
     def text(self) -> str:
+        """The segments' text, joined by spaces."""
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
     @property
     def words(self) -> list[Word]:
+        """Every timed word, in segment order."""
         return [w for s in self.segments for w in s.words]
 
     def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON form (``transcript.full.json``)."""
         return {"version": SCHEMA_VERSION, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Transcript:
+        """A transcript from :meth:`to_dict` output; :class:`TranscriptError` if malformed."""
         try:
             if data.get("version") != SCHEMA_VERSION:
                 raise TranscriptError(
@@ -116,6 +134,7 @@ class Transcript:
 
     @classmethod
     def load(cls, path: Path) -> Transcript:
+        """Read a transcript file; :class:`TranscriptError` naming it if that fails."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:

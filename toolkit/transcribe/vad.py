@@ -5,11 +5,12 @@ PyPI package ships inside itself, so nothing is downloaded at run time: its
 batched ONNX build run by onnxruntime (``silero-vad[onnx-cpu]``), or, without
 onnxruntime, its TorchScript build run by torch. Both give the same spans.
 
-The spans it returns feed openai-whisper's ``clip_timestamps``: Whisper then
-decodes only the speech, so music beds and silences cost nothing and cannot
-turn into invented text. Whisper's timestamps stay relative to the whole file.
-The same spans let :func:`toolkit.transcribe.guards.clean` drop any word placed outside
-speech.
+With ``TranscribeOptions.vad`` the engines decode only the clips
+:func:`decoding_clips` makes of the spans, so music beds and silences cost
+nothing and cannot turn into invented text; the timestamps stay relative to
+the whole file. The same spans let :func:`toolkit.transcribe.guards.clean`
+drop any word placed outside speech, and show where a pass skipped speech
+(:mod:`toolkit.transcribe.gaps`, which runs this once per audio file).
 
 torch and silero_vad are imported inside the functions that need them, so
 that importing this module stays cheap.
@@ -17,39 +18,26 @@ that importing this module stays cheap.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import importlib.resources
 import importlib.util
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import AudioError, ModelError
-
-if TYPE_CHECKING:
-    from toolkit.transcribe.transcript import Transcript
+from toolkit.transcribe.options import Span
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = [
-    "Timeline",
-    "clip_timestamps",
-    "compact",
-    "decoding_clips",
-    "merge_spans",
-    "speech_spans",
-]
-
-Span = tuple[float, float]
+__all__ = ["decoding_clips", "merge_spans", "speech_spans"]
 
 MODEL_RATE = 16000  # the rate the VAD runs at; 8000 works too, others are resampled
 
 MIN_SILENCE = 1.0  # shorter gaps between padded spans are joined
 PAD = 0.5  # context kept each side of speech, so the first and last words are not clipped
-# clip_timestamps joins spans closer than this: every clip starts a new 30 s
+# decoding_clips joins spans closer than this: every clip starts a new 30 s
 # decoding window, so splitting at each pause would decode more windows than
 # the whole file has (see bench/vad_speed.py).
 JOIN = 5.0
@@ -76,7 +64,8 @@ def _model() -> Any:
     try:
         with importlib.resources.as_file(path) as file, warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit.load, torch >= 2.9
-            model = torch.jit.load(str(file), map_location="cpu")
+            jit: Any = torch.jit  # torch.jit.load has no type hints
+            model = jit.load(str(file), map_location="cpu")
     except (OSError, RuntimeError, ValueError) as e:
         raise ModelError(f"cannot load the Silero VAD model: {e}", path=str(path)) from e
     return model.eval()
@@ -193,8 +182,8 @@ def speech_spans(
     the audio), then stretches less than ``min_silence`` seconds apart are
     joined: with the defaults, pauses under 2 s stay inside a span.
     ``threshold`` is Silero's speech probability and ``min_speech`` the
-    shortest stretch that counts. Pass the result to :func:`clip_timestamps`
-    for Whisper and to :func:`toolkit.transcribe.guards.clean` afterwards.
+    shortest stretch that counts. Pass the result to :func:`decoding_clips`
+    for the engines and to :func:`toolkit.transcribe.guards.clean` afterwards.
 
     Raises :class:`ModelError` when silero-vad is not installed and
     :class:`AudioError` for audio that is not mono.
@@ -214,67 +203,3 @@ def decoding_clips(spans: Sequence[Span], *, join: float = JOIN) -> list[Span]:
     there is nothing to transcribe.
     """
     return merge_spans(spans, min_silence=join, pad=0.0)
-
-
-def clip_timestamps(spans: Sequence[Span], *, join: float = JOIN) -> list[float]:
-    """:func:`decoding_clips` flattened to ``[start, end, ...]``, Whisper's ``clip_timestamps``.
-
-    An empty list means there is nothing to transcribe: do not call Whisper at
-    all, because Whisper reads ``clip_timestamps=[]`` as "the whole file".
-    """
-    return [t for span in decoding_clips(spans, join=join) for t in span]
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Where each speech span of the original audio lies in the audio :func:`compact` made."""
-
-    spans: tuple[Span, ...]  # seconds in the original audio
-    starts: tuple[float, ...]  # where each span starts in the compacted audio
-    duration: float  # of the original audio
-
-    def to_original(self, seconds: float) -> float:
-        """A time in the compacted audio as a time in the original audio."""
-        if not self.spans:
-            return seconds
-        i = max(0, bisect.bisect_right(self.starts, seconds) - 1)
-        start, end = self.spans[i]
-        return round(start + min(max(0.0, seconds - self.starts[i]), end - start), 3)
-
-    def restore(self, transcript: Transcript) -> Transcript:
-        """A copy of ``transcript`` of the compacted audio, timed against the original."""
-        t = self.to_original
-        segments = [
-            replace(
-                s,
-                start=t(s.start),
-                end=t(s.end),
-                words=[replace(w, start=t(w.start), end=t(w.end)) for w in s.words],
-            )
-            for s in transcript.segments
-        ]
-        return replace(transcript, segments=segments, duration=self.duration)
-
-
-def compact(
-    samples: np.ndarray, spans: Sequence[Span], sample_rate: int = 16000
-) -> tuple[np.ndarray, Timeline]:
-    """Only the speech of ``samples``, spans back to back, and the :class:`Timeline` to undo it.
-
-    Faster than ``clip_timestamps`` when the non-speech comes in many
-    separate stretches: each clip costs Whisper at least one decoding window
-    of its own, while compacted audio fills every window with speech. The
-    spans' padding keeps a natural pause between the joined pieces.
-    """
-    import numpy as np
-
-    pieces, starts, at = [], [], 0
-    merged = merge_spans(spans, min_silence=0.0, pad=0.0, duration=len(samples) / sample_rate)
-    for start, end in merged:
-        piece = samples[round(start * sample_rate) : round(end * sample_rate)]
-        pieces.append(piece)
-        starts.append(at / sample_rate)
-        at += len(piece)
-    audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-    timeline = Timeline(tuple(merged), tuple(starts), len(samples) / sample_rate)
-    return audio.astype(np.float32, copy=False), timeline

@@ -1,0 +1,225 @@
+"""The article's names into decoding: a prompt or hotwords, and when to use them.
+
+Whisper misspells names it has rarely seen ("Ishikani", "Kuma Kai", "VPRK").
+The episode's article spells them right, so decoding is biased towards them:
+:func:`prompt_for` turns the article's proper nouns into a decoding prompt for
+openai-whisper (``initial_prompt`` with ``carry_initial_prompt=True``, so every
+30 s window sees it) and :func:`hotwords_for` into faster-whisper's
+``hotwords``; :func:`biased_options` puts them into a
+:class:`~toolkit.transcribe.options.TranscribeOptions`. Rare names and acronyms
+go first; words every English speaker knows are left out. Not every model
+gains from it (:func:`bias_by_default`), and a biased pass can skip speech:
+the runner repairs that from an unbiased pass
+(:func:`toolkit.transcribe.run.choose`). The names are corrected afterwards
+either way (:mod:`toolkit.transcribe.names`).
+
+Which words are "common" is decided with Whisper's own GPT-2 vocabulary: a
+lower-case word that is a single token there is an everyday English word
+("council", "islands"), while a name the model has rarely seen breaks into
+several pieces ("Ish|ik|ane"). whisper (and so torch) is imported on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from toolkit.article.words import STOP_WORDS
+from toolkit.transcribe.options import TranscribeOptions, is_tiny
+
+if TYPE_CHECKING:
+    from toolkit.article import Article
+
+__all__ = [
+    "POSSESSIVE",
+    "PROMPT_MAX_TOKENS",
+    "bias_by_default",
+    "biased_options",
+    "clean_name",
+    "count_tokens",
+    "hotwords_for",
+    "is_acronym",
+    "is_common_word",
+    "is_distinctive",
+    "is_rare_name",
+    "letters",
+    "prompt_for",
+    "terms_for",
+]
+
+PROMPT_MAX_TOKENS = 120
+"""Default prompt length. Whisper keeps at most 223 prompt tokens per window
+(half its 448-token context); a carried prompt shorter than that leaves the
+rest for the previous window's text, which keeps decoding fluent."""
+
+#: A possessive ending ("'s", "’s", a bare "'"), which does not change the name.
+POSSESSIVE = re.compile(r"['’]s?$")
+
+# --- Tokens and common words ----------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _encodings() -> tuple[Any, Any]:
+    """Whisper's two tokenizers' encodings: GPT-2 (English models) and multilingual."""
+    from whisper.tokenizer import get_encoding
+
+    return get_encoding("gpt2"), get_encoding("multilingual")
+
+
+def count_tokens(text: str) -> int:
+    """How many tokens Whisper spends on ``text`` as a prompt, whichever model.
+
+    Whisper encodes a prompt as ``" " + text.strip()``; the English-only and
+    multilingual vocabularies differ slightly, so the larger count is returned.
+    """
+    return max(len(enc.encode(" " + text.strip())) for enc in _encodings())
+
+
+@lru_cache(maxsize=4096)
+def _pieces(word: str) -> int:
+    """GPT-2 tokens in ``" " + word``: 1 for words the model knows well.
+
+    A possessive is not counted, and a hyphenated word counts its worst part.
+    """
+    word = POSSESSIVE.sub("", word.replace("’", "'")) if len(word) > 2 else word
+    parts = [p for p in word.split("-") if p] or [word]
+    return max(len(_encodings()[0].encode(" " + p)) for p in parts)
+
+
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` is an everyday English word rather than a name.
+
+    Stop words, numbers, and words that GPT-2 writes in lower case as a single
+    token ("council", "islands", "revolution") are common, and so is a
+    hyphenated word made of common words ("long-range").
+    """
+    low = word.lower().replace("’", "'")
+    if "-" in low.strip("-"):  # "six-party", "long-range"
+        return all(is_common_word(part) for part in low.split("-") if part)
+    key = letters(low)
+    if not key or key.isdigit() or low in STOP_WORDS or key in STOP_WORDS:
+        return True
+    return key.isalpha() and _pieces(key) == 1
+
+
+def letters(text: str) -> str:
+    """Lower-case letters and digits only: the form spellings are compared in."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def is_acronym(word: str) -> bool:
+    """Whether ``word`` is written in capitals, two letters or more ("DPRK", "UN")."""
+    found = [c for c in word if c.isalpha()]
+    return len(found) >= 2 and all(c.isupper() for c in found)
+
+
+# --- Terms for biasing --------------------------------------------------------------
+
+
+def clean_name(noun: str) -> str:
+    """A proper noun as the article's names are compared: straight apostrophes, no padding."""
+    return noun.replace("’", "'").strip()
+
+
+def is_rare_name(term: str) -> bool:
+    """A name Whisper is likely to misspell: a word it splits, or an acronym of 3+ letters."""
+    words = term.split()
+    return any(_pieces(w) >= 2 for w in words) or any(is_acronym(w) and len(w) >= 3 for w in words)
+
+
+def is_distinctive(term: str) -> bool:
+    """Whether a name has a word that is not common: False for "Security Council", "East"."""
+    return any(not is_common_word(w) for w in term.split())
+
+
+def terms_for(article: Article) -> list[str]:
+    """The article's names worth biasing decoding toward, most useful first.
+
+    Names made of common words only are dropped, as is a name whose words all
+    appear in a longer name that is kept ("Ishikane" in "Kimihiro Ishikane";
+    the longer one takes the better rank). Rare names and acronyms come first,
+    then well-known names, each group in the article's order of frequency.
+    """
+    nouns = [clean_name(n) for n in article.proper_nouns]
+    nouns = [n for n in dict.fromkeys(nouns) if n and is_distinctive(n)]
+    word_sets = {n: set(n.split()) for n in nouns}
+    kept: list[str] = []
+    for noun in nouns:
+        longer = [
+            m
+            for m in nouns
+            if len(word_sets[m]) > len(word_sets[noun]) and word_sets[noun] <= word_sets[m]
+        ]
+        term = longer[0] if longer else noun  # the most frequent longer form
+        if term not in kept:
+            kept.append(term)
+    rare = [t for t in kept if is_rare_name(t)]
+    return rare + [t for t in kept if t not in rare]
+
+
+def _fit(terms: Iterable[str], max_tokens: int, end: str) -> str:
+    """Join ``terms`` with commas, as many as fit in ``max_tokens`` in order."""
+    chosen: list[str] = []
+    for term in terms:
+        candidate = ", ".join([*chosen, term]) + end
+        if count_tokens(candidate) <= max_tokens:
+            chosen.append(term)
+    return ", ".join(chosen) + end if chosen else ""
+
+
+def prompt_for(article: Article, max_tokens: int = PROMPT_MAX_TOKENS) -> str:
+    """A decoding prompt listing the article's names, spelled as the article does.
+
+    Pass it as openai-whisper's ``initial_prompt`` with
+    ``carry_initial_prompt=True``. It is at most ``max_tokens`` Whisper tokens
+    (with either vocabulary); names that don't fit are left out, least useful
+    first. An article without names gives "".
+    """
+    return _fit(terms_for(article), max_tokens, ".")
+
+
+def hotwords_for(article: Article, max_tokens: int = PROMPT_MAX_TOKENS) -> str:
+    """The same names for faster-whisper's ``hotwords`` (which it repeats in every window)."""
+    return _fit(terms_for(article), max_tokens, "")
+
+
+# --- Biased decoding ------------------------------------------------------------------
+
+
+def biased_options(options: TranscribeOptions, article: Article) -> TranscribeOptions | None:
+    """``options`` biased towards ``article``'s names, or None when it has none to give.
+
+    openai-whisper gets them as an initial prompt carried into every window,
+    faster-whisper as hotwords. A prompt the options already have is kept in
+    front of the article's. The biased pass is not refilled on its own
+    (``refill=False``): a gap in it is filled from the unbiased pass instead,
+    by the same repair (:func:`toolkit.transcribe.run.choose`), because
+    decoding the gap again with the same bias can skip it again.
+    """
+    if options.engine == "faster":
+        words = hotwords_for(article)
+        if not words:
+            return None
+        hotwords = f"{options.hotwords} {words}" if options.hotwords else words
+        return replace(options, hotwords=hotwords, refill=False)
+    prompt = prompt_for(article)
+    if not prompt:
+        return None
+    initial = f"{options.initial_prompt} {prompt}" if options.initial_prompt else prompt
+    return replace(options, initial_prompt=initial, carry_initial_prompt=True, refill=False)
+
+
+def bias_by_default(model: str) -> bool:
+    """Whether to bias decoding towards the article when the user has not said.
+
+    Not for the tiny models: measured with ``bench/names.py`` on three
+    episodes, the article prompt derails tiny.en (17-23 s of speech dropped
+    each time), and even with the gaps filled its WER rises by 2.7 to 6.0
+    points for 2 or 3 more names right, while base gains on both (names
+    40/50 -> 49/50, 1/12 -> 12/12, 0/6 -> 4/6; WER equal or lower). Names are
+    still corrected afterwards either way.
+    """
+    return not is_tiny(model)
