@@ -121,7 +121,8 @@ class _GivenFeatures:
     def __call__(self, waveform: np.ndarray, *args: Any, **kwargs: Any) -> np.ndarray:
         if waveform is self.audio:
             return self.features
-        return self.inner(waveform, *args, **kwargs)
+        found: np.ndarray = self.inner(waveform, *args, **kwargs)
+        return found
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -184,7 +185,7 @@ def _given_features(
         inner = model.feature_extractor
         encodings = _KeptEncodings(model.encode, features)
         model.feature_extractor = _GivenFeatures(inner, audio, features)
-        model.encode = encodings  # type: ignore[method-assign]
+        model.encode = encodings
         try:
             yield audio, encodings
         finally:

@@ -79,7 +79,7 @@ class _AudioTimeBar:
 @contextmanager
 def _hooks(mel: torch.Tensor, report: Callable[[int], None]) -> Iterator[None]:
     """While open, ``whisper.transcribe(model, mel)`` uses ``mel`` and reports progress."""
-    module = importlib.import_module("whisper.transcribe")
+    module: Any = importlib.import_module("whisper.transcribe")
     original_mel = module.log_mel_spectrogram
     original_tqdm = module.tqdm
 

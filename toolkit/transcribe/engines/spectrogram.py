@@ -41,7 +41,8 @@ def numpy_power_mel(filters: np.ndarray) -> PowerMel:
         frames = np.lib.stride_tricks.sliding_window_view(buffer, N_FFT)[::HOP]
         spectrum = np.fft.rfft(frames * window, n=N_FFT, axis=-1).astype(np.complex64)
         power = np.abs(spectrum.T) ** 2
-        return np.log10(np.clip(filters @ power, a_min=1e-10, a_max=None))
+        mel: np.ndarray = np.log10(np.clip(filters @ power, a_min=1e-10, a_max=None))
+        return mel
 
     return power_mel
 
@@ -59,7 +60,8 @@ def torch_power_mel(n_mels: int) -> PowerMel:
             torch.from_numpy(buffer), N_FFT, HOP, window=window, center=False, return_complex=True
         )
         power = stft.abs() ** 2
-        return (filters @ power).clamp(min=1e-10).log10().numpy()
+        mel: np.ndarray = (filters @ power).clamp(min=1e-10).log10().numpy()
+        return mel
 
     return power_mel
 

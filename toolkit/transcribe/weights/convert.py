@@ -18,8 +18,9 @@ import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from io import BufferedReader
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,7 @@ class _PartsReader:
         self.total = sum(self._sizes)
         self.offset = 0
         self._index = 0
-        self._file: BinaryIO | None = None
+        self._file: BufferedReader | None = None
 
     @property
     def current_path(self) -> Path:
@@ -113,7 +114,7 @@ class _PartsReader:
             message = f"{message} (model.bin joined from {joined})"
         return ModelError(message, path=self.current_path)
 
-    def _current_file(self) -> BinaryIO | None:
+    def _current_file(self) -> BufferedReader | None:
         """The open file for the current part, opening it if needed; None past the end."""
         if self._file is None and self._index < len(self.paths):
             try:
