@@ -160,7 +160,8 @@ class _EpisodeRun:
         self.folder.mkdir(parents=True, exist_ok=True)
         for name in self.order:
             stage = self.stages[name]
-            key = content_key({"stage": name, **stage.inputs(self.job, self.ctx, self.keys)})
+            inputs = stage.inputs(self.job, self.ctx, self.keys)
+            key = content_key({"stage": name, "stages": code_digest("pipeline"), **inputs})
             self.keys[name] = key
             record = self._reusable(name, key)
             if record is not None:

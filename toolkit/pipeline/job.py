@@ -9,14 +9,16 @@ filled and fills its own; it holds no behaviour, so the renderers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from toolkit.align import Alignment
-from toolkit.article import Article
-from toolkit.audio import AudioInfo
-from toolkit.chapters import Chapter
-from toolkit.chapters.soundbites import Soundbite
-from toolkit.config import Episode, Show
-from toolkit.transcribe.transcript import Transcript
+if TYPE_CHECKING:  # the stages import these when they need them: a no-op build loads none
+    from toolkit.align import Alignment
+    from toolkit.article import Article
+    from toolkit.audio import AudioInfo
+    from toolkit.chapters import Chapter
+    from toolkit.chapters.soundbites import Soundbite
+    from toolkit.config import Episode, Show
+    from toolkit.transcribe.transcript import Transcript
 
 __all__ = ["EpisodeJob", "PublishedAudio"]
 

@@ -25,24 +25,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toolkit import datafile
-from toolkit.align import Alignment, align
-from toolkit.align.model import SCHEMA_VERSION as ALIGNMENT_VERSION
-from toolkit.article import Article, read_article
-from toolkit.article.model import SCHEMA_VERSION as ARTICLE_VERSION
+from toolkit import datafile, fsutil
 from toolkit.audio import AudioInfo, probe
-from toolkit.chapters import Chapter, chapters_from_alignment, to_podcast_json
-from toolkit.chapters.soundbites import Soundbite, soundbites_from_alignment
 from toolkit.config import Show
 from toolkit.errors import AlignmentError, ArticleError, TranscriptError
 from toolkit.hashing import file_sha256
 from toolkit.pipeline.job import EpisodeJob, PublishedAudio
-from toolkit.transcribe.cache import TranscriptCache
 from toolkit.transcribe.options import TranscribeOptions
-from toolkit.transcribe.transcript import SCHEMA_VERSION as TRANSCRIPT_VERSION
-from toolkit.transcribe.transcript import Transcript
+
+if TYPE_CHECKING:
+    from toolkit.transcribe.cache import TranscriptCache
+    from toolkit.transcribe.transcript import Transcript
+
+# Each stage imports the modules that do its work when it runs or restores,
+# so a build that skips everything loads neither scikit-learn nor Whisper.
 
 __all__ = [
     "ARTICLE_FILE",
@@ -154,6 +152,9 @@ def _article_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict
 
 
 def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit.article import read_article
+    from toolkit.article.model import SCHEMA_VERSION as ARTICLE_VERSION
+
     path = job.episode.article_path
     if path is None:
         job.article = None
@@ -167,6 +168,9 @@ def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
 
 
 def _article_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    from toolkit.article import Article
+    from toolkit.article.model import SCHEMA_VERSION as ARTICLE_VERSION
+
     saved = folder / ARTICLE_FILE
     if not saved.is_file():
         job.article = None
@@ -251,12 +255,17 @@ def _transcribe_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> 
 
 
 def save_transcript(path: Path, transcript: Transcript) -> None:
+    from toolkit.transcribe.transcript import SCHEMA_VERSION as TRANSCRIPT_VERSION
+
     fields = transcript.to_dict()
     fields.pop("version", None)
     datafile.write(path, TRANSCRIPT_VERSION, fields)
 
 
 def load_transcript(path: Path) -> Transcript:
+    from toolkit.transcribe.transcript import SCHEMA_VERSION as TRANSCRIPT_VERSION
+    from toolkit.transcribe.transcript import Transcript
+
     return Transcript.from_dict(
         datafile.read(path, "transcript", TRANSCRIPT_VERSION, TranscriptError), path
     )
@@ -272,6 +281,9 @@ def _align_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[s
 
 
 def _align_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit.align import align
+    from toolkit.align.model import SCHEMA_VERSION as ALIGNMENT_VERSION
+
     if job.article is None or job.transcript is None:
         job.alignment = None
         return Record(action="no article")
@@ -283,6 +295,9 @@ def _align_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
 
 
 def _align_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    from toolkit.align import Alignment
+    from toolkit.align.model import SCHEMA_VERSION as ALIGNMENT_VERSION
+
     saved = folder / "alignment.json"
     if not saved.is_file():
         job.alignment = None
@@ -304,6 +319,9 @@ def _chapters_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dic
 
 def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """One chapter list for tags, notes and feed, and soundbites around the quotes."""
+    from toolkit.chapters import chapters_from_alignment, to_podcast_json
+    from toolkit.chapters.soundbites import soundbites_from_alignment
+
     assert job.source is not None
     job.chapters, job.soundbites = [], []
     if job.transcript is not None:
@@ -318,8 +336,6 @@ def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
             job.soundbites = soundbites_from_alignment(
                 job.alignment, job.transcript, duration=job.source.duration
             )
-    from toolkit import fsutil
-
     fsutil.write_text(folder / "chapters.json", to_podcast_json(job.chapters))
     return Record(
         files=["chapters.json"],
@@ -331,6 +347,9 @@ def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
 
 
 def _chapters_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    from toolkit.chapters import Chapter
+    from toolkit.chapters.soundbites import Soundbite
+
     job.chapters = [Chapter(**c) for c in data["chapters"]]
     job.soundbites = [Soundbite(**s) for s in data["soundbites"]]
 
@@ -345,7 +364,6 @@ def _transcripts_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> 
 
 
 def _transcripts_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
-    from toolkit import fsutil
     from toolkit.render import render_transcripts
 
     files = render_transcripts(ctx.show, job)
@@ -429,7 +447,6 @@ def _page_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[st
 
 
 def _page_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
-    from toolkit import fsutil
     from toolkit.render import render_episode
 
     files = render_episode(ctx.show, job)
