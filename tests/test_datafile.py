@@ -49,3 +49,15 @@ def test_newer_article_and_alignment_are_refused(tmp_path):
         Article.from_dict({"version": 2, "paragraphs": []}, tmp_path / "article.json")
     with pytest.raises(AlignmentError, match="field 'version'.*newer toolkit"):
         Alignment.from_dict(json.loads('{"version": 2}'), tmp_path / "alignment.json")
+
+
+def test_transcript_reads_version_1_and_refuses_a_newer_one(tmp_path):
+    from toolkit.errors import TranscriptError
+    from toolkit.transcribe.transcript import SCHEMA_VERSION, Transcript
+
+    old = {"version": 1, "language": "en", "duration": 1.0, "segments": []}
+    transcript = Transcript.from_dict(old)
+    assert (transcript.corrections, transcript.task) == ([], "transcribe")
+    assert transcript.to_dict()["version"] == SCHEMA_VERSION == 2
+    with pytest.raises(TranscriptError, match="transcript version 3 was written by a newer"):
+        Transcript.from_dict({**old, "version": 3}, tmp_path / "t.json")

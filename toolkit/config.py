@@ -69,7 +69,7 @@ class Transcription(_Strict):
     #: unset: int8 for base and larger, float32 for the tiny models.
     compute_type: ComputeType | None = None
     #: Bias decoding towards the article's names (initial prompt / hotwords);
-    #: unset: yes, except with the tiny models (see toolkit.transcribe.informed.bias_by_default).
+    #: unset: yes, except with the tiny models (see toolkit.transcribe.bias.bias_by_default).
     article_prompt: bool | None = None
     #: Set near-miss spellings of the article's names to the article's spelling.
     correct_names: bool = True

@@ -210,7 +210,7 @@ def _transcribe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> d
 
 def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """Transcribe, biased towards the article's names and corrected to their spelling."""
-    from toolkit.transcribe import transcribe_with_article, translate
+    from toolkit.transcribe import Speech, transcribe_with_article, translate
 
     settings = ctx.show.transcription
     options = transcribe_options(ctx.show, ctx.model)
@@ -219,6 +219,8 @@ def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
         "cache": ctx.cache,
         "progress": ctx.progress,
         "threads": settings.threads,
+        # One decoding and one voice activity pass of the audio, shared by both calls.
+        "speech": Speech(job.episode.audio_path),
     }
     result = transcribe_with_article(
         job.episode.audio_path,

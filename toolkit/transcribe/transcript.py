@@ -11,9 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.datafile import check_version
 from toolkit.errors import TranscriptError
 
-SCHEMA_VERSION = 1
+#: 1: segments and words; files written at version 1 may lack ``corrections``,
+#: ``task`` and ``language_probability``, added later without a bump.
+#: 2: all three are always written.
+SCHEMA_VERSION = 2
 
 
 __all__ = ["SCHEMA_VERSION", "Correction", "Segment", "Transcript", "Word"]
@@ -104,12 +108,7 @@ class Transcript:
     def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Transcript:
         """A transcript from :meth:`to_dict` output; :class:`TranscriptError` if malformed."""
         try:
-            if data.get("version") != SCHEMA_VERSION:
-                raise TranscriptError(
-                    f"unsupported transcript version {data.get('version')!r} "
-                    f"(expected {SCHEMA_VERSION})",
-                    source,
-                )
+            check_version(data, "transcript", SCHEMA_VERSION, TranscriptError, source)
             segments = [
                 Segment(
                     **{k: v for k, v in seg.items() if k != "words"},
@@ -123,9 +122,8 @@ class Transcript:
                 segments=segments,
                 model=data.get("model", ""),
                 options=data.get("options", {}),
-                # Absent from files written before corrections were recorded.
+                # Version 1 files may lack the next three.
                 corrections=[Correction(**c) for c in data.get("corrections", [])],
-                # Absent from files written before translation and detection were recorded.
                 task=data.get("task", "transcribe"),
                 language_probability=data.get("language_probability"),
             )
