@@ -63,3 +63,7 @@ class PublishError(ToolkitError, RuntimeError):
 
 class LockedError(ToolkitError, RuntimeError):
     """Another build holds the output folder's lock."""
+
+
+class FeedError(ToolkitError, ValueError):
+    """A feed cannot be read or parsed, or a file it refers to cannot be fetched."""
