@@ -141,6 +141,35 @@ class Show(_Strict):
         return self.root / self.image if self.image else None
 
 
+class ImportedTranscript(_Strict):
+    """One ``podcast:transcript`` of the feed an episode was imported from."""
+
+    url: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    language: str | None = None
+    rel: str | None = None
+
+
+class Imported(_Strict):
+    """``[imported]``: what ``toolkit import-feed`` kept from the old feed's item.
+
+    Each value is the old host's URL, or a file beside ``episode.toml`` where
+    ``--download`` fetched it. The build reads none of them.
+    """
+
+    #: The old enclosure's URL.
+    enclosure: str | None = None
+    link: str | None = None
+    image: str | None = None
+    #: ``podcast:chapters``: the Podcasting 2.0 chapters JSON.
+    chapters: str | None = None
+    transcripts: list[ImportedTranscript] = Field(default_factory=list)
+
+
+#: ``audio = "<scheme>://..."``: a URL, not a file (an imported episode not yet downloaded).
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 class Episode(_Strict):
     """One episode's metadata (``episode.toml``)."""
 
@@ -157,6 +186,7 @@ class Episode(_Strict):
     image: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
     guests: list[PersonEntry] = Field(default_factory=list)
+    imported: Imported | None = None
 
     # Filled in by the loader.
     slug: str = Field(default="", exclude=True)
@@ -175,6 +205,11 @@ class Episode(_Strict):
     @property
     def audio_path(self) -> Path:
         return self.folder / self.audio
+
+    @property
+    def audio_url(self) -> str | None:
+        """The audio's URL when ``audio`` is one (imported, not downloaded yet)."""
+        return self.audio if _URL_SCHEME.match(self.audio) else None
 
     @property
     def article_path(self) -> Path | None:
@@ -242,6 +277,14 @@ def load_episode(folder: Path) -> Episode:
     episode.folder = folder
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", folder.name):
         raise ConfigError("episode folder name must be a URL-safe slug", folder)
+    if episode.audio_url is not None:
+        raise ConfigError(
+            f"the audio is only a URL ({episode.audio_url}); download it beside "
+            "episode.toml and set audio to its file name (toolkit import-feed --download "
+            "does both)",
+            path,
+            "audio",
+        )
     if not episode.audio_path.is_file():
         raise ConfigError(f"audio file {episode.audio_path} not found", path, "audio")
     article = episode.article_path
