@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -35,6 +36,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _matching(pattern: str, what: str) -> AfterValidator:
+    """A string check whose error says what was expected, not the regular expression."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must be {what}, not {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+HttpUrl = Annotated[str, _matching(r"https?://\S+", "an http:// or https:// URL")]
+
+
 def _person_from_string(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
@@ -44,8 +60,10 @@ class Person(_Strict):
 
     name: str = Field(min_length=1)
     role: str | None = None
-    href: str | None = None
-    img: str | None = None
+    #: The Podcast Taxonomy group (``cast``, ``writing``, ...); unset: ``cast``.
+    group: str | None = None
+    href: HttpUrl | None = None
+    img: HttpUrl | None = None
 
 
 PersonEntry = Annotated[Person, BeforeValidator(_person_from_string)]
@@ -100,6 +118,94 @@ class Chapters(_Strict):
     min_length: float = Field(default=20.0, ge=0)
 
 
+# --- Podcasting 2.0 channel tags (the feed's podcast:* elements) ---------------
+#: A geo URI (RFC 5870): ``geo:latitude,longitude``, an altitude and ``;u=`` uncertainty optional.
+GeoUri = Annotated[
+    str,
+    _matching(
+        r"geo:-?\d+(\.\d+)?,-?\d+(\.\d+)?(,-?\d+(\.\d+)?)?(;u=\d+(\.\d+)?)?",
+        "a geo URI such as geo:30.2672,97.7431",
+    ),
+]
+#: An OpenStreetMap element: N (node), W (way) or R (relation), then its id.
+OsmId = Annotated[str, _matching(r"[NWR]\d+(#\d+)?", "an OpenStreetMap id such as R113314")]
+#: An ISO 3166-1 alpha-2 country code.
+CountryCode = Annotated[str, _matching(r"[A-Za-z]{2}", "a two-letter country code such as us")]
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+#: podcast:medium's values (the Podcasting 2.0 namespace); the "L" ones are list feeds.
+Medium = Literal[
+    "podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher",
+    "course", "mixed", "podcastL", "musicL", "videoL", "filmL", "audiobookL",
+    "newsletterL", "blogL", "publisherL", "courseL",
+]  # fmt: skip
+
+
+class Funding(_Strict):
+    """``[[funding]]``: a donation or membership link (``podcast:funding``)."""
+
+    url: HttpUrl
+    text: str = Field(min_length=1, max_length=128)
+
+
+def _license_from_string(value: Any) -> Any:
+    return {"identifier": value} if isinstance(value, str) else value
+
+
+class License(_Strict):
+    """``license``: an SPDX identifier, or a table with a custom one and its ``url``."""
+
+    identifier: str = Field(min_length=1, max_length=128)
+    url: HttpUrl | None = None
+
+
+class Txt(_Strict):
+    """``[[txt]]``: free-form text for a service, e.g. an ownership check (``podcast:txt``)."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    purpose: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+class Location(_Strict):
+    """``[location]``: what place the show is about (``podcast:location``)."""
+
+    name: str = Field(min_length=1, max_length=128)
+    geo: GeoUri | None = None
+    osm: OsmId | None = None
+    country: CountryCode | None = None
+
+
+class ValueRecipient(_Strict):
+    """``[[value.recipients]]``: one payee and its share (``podcast:valueRecipient``)."""
+
+    name: str | None = None
+    type: str = Field(min_length=1)  # "node", "lnaddress", ...
+    address: str = Field(min_length=1)
+    split: int = Field(gt=0)
+    fee: bool = False
+    custom_key: str | None = None
+    custom_value: str | None = None
+
+    @model_validator(mode="after")
+    def _custom_pair(self) -> ValueRecipient:
+        if (self.custom_key is None) != (self.custom_value is None):
+            raise ValueError("custom_key and custom_value go together")
+        return self
+
+
+class Value(_Strict):
+    """``[value]``: how listeners can pay the show as they listen (``podcast:value``)."""
+
+    type: str = Field(default="lightning", min_length=1)
+    method: str = Field(default="keysend", min_length=1)
+    #: How much to send with each payment, in the payment layer's unit (a decimal string).
+    suggested: Annotated[str, _matching(r"\d+(\.\d+)?", "a decimal number")] | None = None
+    recipients: list[ValueRecipient] = Field(min_length=1)
+
+
+SeasonNumber = Annotated[int, Field(gt=0)]
+SeasonName = Annotated[str, Field(min_length=1, max_length=128)]
+
+
 class Show(_Strict):
     """The settings of a whole show (``show.toml``)."""
 
@@ -116,6 +222,16 @@ class Show(_Strict):
     link: str | None = None
     copyright: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
+    # Podcasting 2.0 channel tags, each emitted only when given.
+    locked: bool | None = None
+    funding: list[Funding] = Field(default_factory=list)
+    medium: Medium | None = None
+    license: Annotated[License, BeforeValidator(_license_from_string)] | None = None
+    txt: list[Txt] = Field(default_factory=list)
+    location: Location | None = None
+    value: Value | None = None
+    #: Season number -> its name (``podcast:season name``).
+    seasons: dict[SeasonNumber, SeasonName] = Field(default_factory=dict)
     transcription: Transcription = Field(default_factory=Transcription)
     transcripts: Transcripts = Field(default_factory=Transcripts)
     chapters: Chapters = Field(default_factory=Chapters)
@@ -212,6 +328,11 @@ class Episode(_Strict):
         return self.audio if _URL_SCHEME.match(self.audio) else None
 
     @property
+    def image_path(self) -> Path | None:
+        """The episode's own cover art, beside ``episode.toml``."""
+        return self.folder / self.image if self.image else None
+
+    @property
     def article_path(self) -> Path | None:
         if self.article is None or re.match(r"^https?://", self.article):
             return None
@@ -239,7 +360,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _raise_validation(path: Path, err: ValidationError) -> None:
     first = err.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or None
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         message = "required field is missing"
     elif first["type"] == "extra_forbidden":
@@ -248,6 +369,16 @@ def _raise_validation(path: Path, err: ValidationError) -> None:
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     raise ConfigError(message, path, field) from err
+
+
+def _check_image(image: Path | None, path: Path) -> None:
+    """Cover art must exist and be a JPEG or PNG (what Apple accepts)."""
+    if image is None:
+        return
+    if image.suffix.lower() not in _IMAGE_SUFFIXES:
+        raise ConfigError(f"image {image.name} must be a JPEG or PNG (.jpg or .png)", path, "image")
+    if not image.is_file():
+        raise ConfigError(f"image file {image} not found", path, "image")
 
 
 def load_show(root: Path) -> Show:
@@ -259,8 +390,7 @@ def load_show(root: Path) -> Show:
     except ValidationError as e:
         _raise_validation(path, e)
     show.root = Path(root)
-    if show.image_path is not None and not show.image_path.is_file():
-        raise ConfigError(f"image file {show.image_path} not found", path, "image")
+    _check_image(show.image_path, path)
     return show
 
 
@@ -290,6 +420,7 @@ def load_episode(folder: Path) -> Episode:
     article = episode.article_path
     if article is not None and not article.is_file():
         raise ConfigError(f"article file {article} not found", path, "article")
+    _check_image(episode.image_path, path)
     return episode
 
 
