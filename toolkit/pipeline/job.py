@@ -49,6 +49,12 @@ class EpisodeJob:
     chapters: list[Chapter] = field(default_factory=list)
     soundbites: list[Soundbite] = field(default_factory=list)
     audio: PublishedAudio | None = None
+    #: The same audio published in other formats, beside ``audio`` (the feed lists
+    #: every format as a podcast:alternateEnclosure when there is more than one).
+    alternates: list[PublishedAudio] = field(default_factory=list)
+    #: The item's permanent guid: ``episode.toml``'s, else the one the build
+    #: assigned and recorded beside the show (:mod:`toolkit.pipeline.guids`).
+    guid: str | None = None
     #: Transcript files in the episode's folder, by format ("vtt" -> "transcript.vtt").
     transcript_files: dict[str, str] = field(default_factory=dict)
     translation_files: dict[str, str] = field(default_factory=dict)
