@@ -70,8 +70,15 @@ def cli() -> None:
     is_flag=True,
     help="If another build is writing the same output, wait for it instead of failing.",
 )
+@click.option(
+    "--write-guids",
+    is_flag=True,
+    help="Write each episode's assigned guid into its episode.toml (one added line).",
+)
 @_errors_to_messages
-def build(show_dir: Path, output: Path, model: str | None, quiet: bool, wait: bool) -> None:
+def build(
+    show_dir: Path, output: Path, model: str | None, quiet: bool, wait: bool, write_guids: bool
+) -> None:
     """Build SHOW_DIR (default: the current folder) into a site: feed.xml,
     index.html and one folder per episode with its page, notes.md,
     transcripts, chapters.json and the tagged audio.
@@ -80,12 +87,21 @@ def build(show_dir: Path, output: Path, model: str | None, quiet: bool, wait: bo
     unchanged, and the build says what it did for each episode. The new site
     is built beside the output and switched into place as a whole, so a
     crash or a failed episode leaves the old site as it was. One build at a
-    time may write an output folder."""
+    time may write an output folder.
+
+    An episode whose episode.toml has no guid gets a permanent one on its
+    first build, recorded in SHOW_DIR/.toolkit/guids.json (keep that file
+    with the show); --write-guids writes it into episode.toml instead."""
     from toolkit.pipeline.build import BuildOptions
     from toolkit.pipeline.build import build as run_build
 
     options = BuildOptions(
-        output=output, model=model, progress=not quiet, wait=wait, say=click.echo
+        output=output,
+        model=model,
+        progress=not quiet,
+        wait=wait,
+        say=click.echo,
+        write_guids=write_guids,
     )
     report = run_build(show_dir, options)
     for job in report.jobs:

@@ -53,6 +53,8 @@ class BuildOptions:
     wait: bool = False
     #: Told what the build does as it goes (one line each); None: silent.
     say: Callable[[str], None] | None = None
+    #: Write each assigned guid into its episode.toml (``--write-guids``).
+    write_guids: bool = False
 
 
 @dataclass
@@ -198,6 +200,25 @@ def _render_show(show: Show, jobs: list[EpisodeJob], staging: Staging) -> list[s
     return names
 
 
+def _assign_guids(
+    show: Show, jobs: list[EpisodeJob], ctx: Context, write: bool, say: Callable[[str], None]
+) -> None:
+    """Give every job its permanent guid (:mod:`toolkit.pipeline.guids`).
+
+    With ``write``, an assigned guid is also written into its ``episode.toml``.
+    """
+    from toolkit.config import EPISODE_FILE
+    from toolkit.pipeline.guids import assign_guids, write_guid
+
+    guids = assign_guids(show.root, [j.episode for j in jobs], ctx.sha256, say)
+    for job in jobs:
+        job.guid = guids[job.slug]
+        if write and not job.episode.guid:
+            write_guid(job.episode.folder / EPISODE_FILE, job.guid)
+            job.episode.guid = job.guid
+            say(f"{job.slug}: wrote guid = {job.guid!r} into {EPISODE_FILE}")
+
+
 def build(show_dir: Path, opts: BuildOptions, stages: list[Stage] | None = None) -> BuildReport:
     """Build the show in ``show_dir`` into ``opts.output`` (see the module's text)."""
     show = load_show(show_dir)
@@ -222,6 +243,7 @@ def _build_locked(
     old_episodes: dict[str, Any] = state.get("episodes", {})
     ctx = Context(show=show, model=opts.model, progress=opts.progress, cache=opts.cache)
     jobs = [EpisodeJob(show, ep) for ep in episodes]
+    _assign_guids(show, jobs, ctx, opts.write_guids, say)
     report = BuildReport(output, jobs)
     with Staging(output) as staging:
         runs: list[_EpisodeRun] = []
@@ -243,6 +265,7 @@ def _build_locked(
                 "image": ctx.sha256(show.image_path) if show.image_path else None,
                 "templates": templates_digest(show),
                 "episodes": [[r.job.slug, r.keys] for r in runs],
+                "guids": [r.job.guid for r in runs],
                 "code": code_digest("render"),
             }
         )
