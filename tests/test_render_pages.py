@@ -6,7 +6,6 @@ tests/test_render_sample.py; these cover what the sample does not have.
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -47,14 +46,19 @@ def with_transcript_files(show, job: EpisodeJob) -> EpisodeJob:
     return job
 
 
-def test_guid_is_episode_toml_s_else_derived_from_the_folder_url(show, job):
+def test_guid_is_episode_toml_s_else_the_assigned_one_never_a_url(show, job):
     assert episode_view(show, job).guid == "un-desk-2023-001-japan-security-council"
     job.episode = job.episode.model_copy(update={"guid": None})
+    with pytest.raises(ValueError, match="no guid"):
+        episode_view(show, job)
+    job.guid = "assigned-by-the-build"
     folder = f"{show.base_url}{job.slug}/"
     view = episode_view(show, job)
+    assert view.guid == "assigned-by-the-build"
     assert view.folder_url == view.page_url == folder
-    assert view.guid == str(uuid.uuid5(uuid.NAMESPACE_URL, folder))
     assert view.audio_url == folder + f"{job.slug}.mp3"
+    moved = show.model_copy(update={"base_url": "https://elsewhere.example/pod/"})
+    assert episode_view(moved, job).guid == "assigned-by-the-build"
 
 
 def test_podcast_guid_matches_the_namespace_example():
@@ -107,8 +111,9 @@ def test_translation_files_are_rendered_listed_and_linked(show, job):
         (t.get("url", "").rsplit("/", 1)[1], t.get("language"))
         for t in feed.iter(f"{PODCAST}transcript")
     ]
-    assert entries == [(f"transcript.{fmt}", "en") for fmt in WRITERS] + [
-        (f"transcript.en.{fmt}", "en") for fmt in WRITERS
+    listed = ["vtt", "srt", "json", "html"]  # plain text is on the page only
+    assert entries == [(f"transcript.{fmt}", "en") for fmt in listed] + [
+        (f"transcript.en.{fmt}", "en") for fmt in listed
     ]
 
 
@@ -119,7 +124,7 @@ def test_transcript_language_is_the_transcript_s(show, job):
     view = episode_view(show, job)
     assert {f.language for f in view.transcript_files} == {"de"}
     assert {f.language for f in view.translation_files} == {"en"}
-    assert [f.captions for f in view.feed_transcripts[:2]] == [True, True]
+    assert [f.captions for f in view.feed_transcripts[:2]] == [True, False]  # VTT, SRT
 
 
 def test_missing_transcript_is_refused(show, job):

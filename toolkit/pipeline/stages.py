@@ -439,8 +439,10 @@ def _tag_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
 
 # --- pages -------------------------------------------------------------------
 def _page_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    image = job.episode.image_path
     return {
         "episode": job.episode.model_dump(mode="json"),
+        "image": ctx.sha256(image) if image is not None else None,
         "show": ctx.show.model_dump(mode="json"),
         "stages": {k: v for k, v in keys.items() if k != "page"},
         "templates": templates_digest(ctx.show),
@@ -450,11 +452,17 @@ def _page_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[st
 
 def _page_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     from toolkit.render import render_episode
+    from toolkit.render.contexts import episode_cover_name
 
     files = render_episode(ctx.show, job)
     for name, text in files.items():
         fsutil.write_text(folder / name, text)
-    return Record(files=sorted(files))
+    names = sorted(files)
+    cover = episode_cover_name(job.episode)  # the episode's own cover art (itunes:image)
+    if job.episode.image_path is not None and cover is not None:
+        fsutil.copy_file(job.episode.image_path, folder / cover)
+        names.append(cover)
+    return Record(files=names)
 
 
 def _page_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:

@@ -13,10 +13,14 @@ and tests/test_templates.py keeps the two in step with the templates.
 The URLs and guids are made here, and nowhere else:
 
 - an episode's folder is ``<base_url><slug>/``, which is also its page's URL;
-- an episode's guid is its ``guid`` from ``episode.toml``, else a UUIDv5 of
-  its folder URL;
+- an episode's guid is its ``guid`` from ``episode.toml``, else the one the
+  build assigned and recorded (``job.guid``, :mod:`toolkit.pipeline.guids`);
+  never derived from a URL, so moving the site changes no guid;
 - the show's ``podcast:guid`` is a UUIDv5 (in the Podcasting 2.0 namespace)
   of the feed URL without its scheme and trailing slashes.
+
+Durations are whole seconds, rounded to the nearest (:func:`whole_seconds`),
+so the page, the notes and the feed print the same length.
 """
 
 from __future__ import annotations
@@ -29,31 +33,40 @@ from typing import TYPE_CHECKING
 from toolkit.render.transcripts import WRITERS
 
 if TYPE_CHECKING:
-    from toolkit.config import Episode, Person, Show
+    from toolkit.config import Episode, Location, Person, Show, Value
     from toolkit.pipeline.job import EpisodeJob
 
 __all__ = [
+    "FEED_TRANSCRIPT_TYPES",
     "ArticleView",
     "CategoryView",
     "ChapterView",
+    "EnclosureView",
     "EpisodePageContext",
     "EpisodeView",
     "FEED_FILE",
     "FeedContext",
+    "FundingView",
     "IndexContext",
     "ItemNotesContext",
+    "LicenseView",
+    "LocationView",
     "NotesContext",
     "OwnerView",
     "PageContext",
     "ParagraphView",
     "PersonView",
     "QuoteView",
+    "RecipientView",
     "SegmentView",
     "ShowView",
     "SoundbiteView",
     "TemplateContext",
     "TranscriptFileView",
+    "TxtView",
+    "ValueView",
     "cover_name",
+    "episode_cover_name",
     "episode_guid",
     "episode_page_context",
     "episode_people",
@@ -66,11 +79,33 @@ __all__ = [
     "page_url",
     "podcast_guid",
     "show_view",
+    "whole_seconds",
 ]
 
 # The namespace UUID of podcast:guid (Podcasting 2.0).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 FEED_FILE = "feed.xml"
+#: The transcript formats the feed lists, with the media type apps accept for each
+#: (Pocket Casts refuses SRT as application/x-subrip; application/srt is read by the
+#: Podcast Index's parser, Pocket Casts and AntennaPod). Plain text, which has no
+#: timing, is left to the page.
+FEED_TRANSCRIPT_TYPES = {
+    "vtt": "text/vtt",
+    "srt": "application/srt",
+    "json": "application/json",
+    "html": "text/html",
+}
+#: A name for a published audio format, by its media type (podcast:alternateEnclosure title).
+_FORMAT_TITLES = {
+    "audio/mpeg": "MP3",
+    "audio/mp4": "AAC",
+    "audio/x-m4a": "AAC",
+    "audio/aac": "AAC",
+    "audio/flac": "FLAC",
+    "audio/x-flac": "FLAC",
+    "audio/ogg": "Ogg",
+    "audio/opus": "Opus",
+}
 
 
 # --- views ------------------------------------------------------------------
@@ -80,6 +115,7 @@ class PersonView:
 
     name: str
     role: str
+    group: str
     href: str | None
     img: str | None
 
@@ -101,6 +137,63 @@ class CategoryView:
 
 
 @dataclass(frozen=True)
+class FundingView:
+    """A donation or membership link (``podcast:funding``)."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LicenseView:
+    """The licence of the show's audio (``podcast:license``)."""
+
+    identifier: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class TxtView:
+    """Free-form text for a service (``podcast:txt``)."""
+
+    text: str
+    purpose: str | None
+
+
+@dataclass(frozen=True)
+class LocationView:
+    """What place the show is about (``podcast:location``)."""
+
+    name: str
+    geo: str | None
+    osm: str | None
+    country: str | None
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    """One payee of ``podcast:value`` (``podcast:valueRecipient``)."""
+
+    name: str | None
+    type: str
+    address: str
+    split: int
+    fee: bool
+    custom_key: str | None
+    custom_value: str | None
+
+
+@dataclass(frozen=True)
+class ValueView:
+    """How listeners can pay the show as they listen (``podcast:value``)."""
+
+    type: str
+    method: str
+    suggested: str | None
+    recipients: tuple[RecipientView, ...]
+
+
+@dataclass(frozen=True)
 class ShowView:
     """The show as every template sees it."""
 
@@ -118,6 +211,13 @@ class ShowView:
     categories: tuple[CategoryView, ...]
     image: str | None
     image_url: str | None
+    locked: bool | None
+    funding: tuple[FundingView, ...]
+    medium: str | None
+    license: LicenseView | None
+    txt: tuple[TxtView, ...]
+    location: LocationView | None
+    value: ValueView | None
 
 
 @dataclass(frozen=True)
@@ -193,6 +293,18 @@ class TranscriptFileView:
 
 
 @dataclass(frozen=True)
+class EnclosureView:
+    """One published format of the episode's audio (``podcast:alternateEnclosure``)."""
+
+    url: str
+    mime: str
+    size: int
+    bitrate: int | None
+    title: str
+    default: bool
+
+
+@dataclass(frozen=True)
 class EpisodeView:
     """One episode as the templates see it."""
 
@@ -202,16 +314,19 @@ class EpisodeView:
     date: datetime
     number: int | None
     season: int | None
+    season_name: str | None
     type: str
-    explicit: bool | None
+    explicit: bool
     guid: str
     folder_url: str
     page_url: str
-    duration: float
+    image_url: str | None
+    duration: int
     audio_file: str
     audio_url: str
     audio_mime: str
     audio_size: int
+    enclosures: tuple[EnclosureView, ...]
     article_url: str | None
     people: tuple[PersonView, ...]
     chapters: tuple[ChapterView, ...]
@@ -224,8 +339,9 @@ class EpisodeView:
 
     @property
     def feed_transcripts(self) -> tuple[TranscriptFileView, ...]:
-        """The transcript files, then those of the English translation."""
-        return self.transcript_files + self.translation_files
+        """The transcript files the feed lists (VTT, SRT, JSON, HTML), then the translation's."""
+        files = self.transcript_files + self.translation_files
+        return tuple(f for f in files if f.format in FEED_TRANSCRIPT_TYPES)
 
 
 # --- one context per template -----------------------------------------------
@@ -301,11 +417,19 @@ def page_url(show: Show, episode: Episode) -> str:
     return folder_url(show, episode)
 
 
-def episode_guid(show: Show, episode: Episode) -> str:
-    """The item's guid: ``episode.toml``'s, else a UUIDv5 of the folder URL."""
-    if episode.guid:
-        return episode.guid
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, folder_url(show, episode)))
+def episode_guid(job: EpisodeJob) -> str:
+    """The item's guid: ``episode.toml``'s, else the one the build assigned (``job.guid``)."""
+    guid = job.episode.guid or job.guid
+    if not guid:
+        raise ValueError(
+            f"episode {job.slug}: no guid (episode.toml gives none and the build assigned none)"
+        )
+    return guid
+
+
+def whole_seconds(seconds: float) -> int:
+    """A duration in whole seconds, rounded to the nearest (a half rounds up)."""
+    return int(seconds + 0.5)
 
 
 def feed_url(show: Show) -> str:
@@ -323,9 +447,15 @@ def cover_name(show: Show) -> str | None:
     return f"cover{show.image_path.suffix.lower()}" if show.image_path else None
 
 
+def episode_cover_name(episode: Episode) -> str | None:
+    """The episode's own cover art's file name in its folder (``cover.png``), or None."""
+    return f"cover{episode.image_path.suffix.lower()}" if episode.image_path else None
+
+
 # --- builders -----------------------------------------------------------------
 def _person(person: Person, default_role: str) -> PersonView:
-    return PersonView(person.name, person.role or default_role, person.href, person.img)
+    role, group = person.role or default_role, person.group or "cast"
+    return PersonView(person.name, role, group, person.href, person.img)
 
 
 def episode_people(show: Show, episode: Episode) -> tuple[PersonView, ...]:
@@ -334,6 +464,12 @@ def episode_people(show: Show, episode: Episode) -> tuple[PersonView, ...]:
     return tuple(_person(p, "host") for p in hosts) + tuple(
         _person(p, "guest") for p in episode.guests
     )
+
+
+def show_image_url(show: Show) -> str | None:
+    """The URL of the show's cover art, or None."""
+    image = cover_name(show)
+    return f"{show.base_url}{image}" if image else None
 
 
 def show_view(show: Show) -> ShowView:
@@ -356,8 +492,41 @@ def show_view(show: Show) -> ShowView:
         hosts=tuple(_person(p, "host") for p in show.hosts),
         categories=tuple(categories),
         image=image,
-        image_url=f"{show.base_url}{image}" if image else None,
+        image_url=show_image_url(show),
+        locked=show.locked,
+        funding=tuple(FundingView(f.url, f.text) for f in show.funding),
+        medium=show.medium,
+        license=LicenseView(show.license.identifier, show.license.url) if show.license else None,
+        txt=tuple(TxtView(t.text, t.purpose) for t in show.txt),
+        location=_location(show.location) if show.location else None,
+        value=_value(show.value) if show.value else None,
     )
+
+
+def _location(loc: Location) -> LocationView:
+    return LocationView(loc.name, loc.geo, loc.osm, loc.country.lower() if loc.country else None)
+
+
+def _value(value: Value) -> ValueView:
+    recipients = tuple(
+        RecipientView(r.name, r.type, r.address, r.split, r.fee, r.custom_key, r.custom_value)
+        for r in value.recipients
+    )
+    return ValueView(value.type, value.method, value.suggested, recipients)
+
+
+def _enclosures(folder: str, job: EpisodeJob) -> tuple[EnclosureView, ...]:
+    """Every published format of the audio, the feed's enclosure (``job.audio``) first."""
+    assert job.audio is not None
+    out = []
+    for i, audio in enumerate([job.audio, *job.alternates]):
+        bitrate = round(audio.size * 8 / audio.duration) if audio.duration > 0 else None
+        suffix = audio.file.rsplit(".", 1)[-1].upper() if "." in audio.file else audio.mime
+        title = _FORMAT_TITLES.get(audio.mime, suffix)
+        out.append(
+            EnclosureView(folder + audio.file, audio.mime, audio.size, bitrate, title, i == 0)
+        )
+    return tuple(out)
 
 
 def _transcript_files(
@@ -368,9 +537,9 @@ def _transcript_files(
             format=fmt,
             name=name,
             url=folder + name,
-            mime=WRITERS[fmt].mime_type,
+            mime=FEED_TRANSCRIPT_TYPES.get(fmt, WRITERS[fmt].mime_type),
             language=language,
-            captions=fmt in ("vtt", "srt"),
+            captions=fmt == "vtt",
         )
         for fmt, name in files.items()
     )
@@ -409,6 +578,7 @@ def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
         raise ValueError(f"episode {ep.slug}: no published audio to render (job.audio)")
     folder = folder_url(show, ep)
     language = job.transcript.language if job.transcript is not None else None
+    own_cover = episode_cover_name(ep)
     return EpisodeView(
         slug=ep.slug,
         title=ep.title,
@@ -416,16 +586,19 @@ def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
         date=ep.date,
         number=ep.number,
         season=ep.season,
+        season_name=show.seasons.get(ep.season) if ep.season else None,
         type=ep.type,
-        explicit=ep.explicit,
-        guid=episode_guid(show, ep),
+        explicit=show.explicit if ep.explicit is None else ep.explicit,
+        guid=episode_guid(job),
         folder_url=folder,
         page_url=page_url(show, ep),
-        duration=job.audio.duration,
+        image_url=folder + own_cover if own_cover else show_image_url(show),
+        duration=whole_seconds(job.audio.duration),
         audio_file=job.audio.file,
         audio_url=folder + job.audio.file,
         audio_mime=job.audio.mime,
         audio_size=job.audio.size,
+        enclosures=_enclosures(folder, job),
         article_url=ep.article_url or (job.article.url if job.article else None),
         people=episode_people(show, ep),
         chapters=tuple(ChapterView(c.start, c.end, c.title) for c in job.chapters),

@@ -3,11 +3,17 @@
 A show overrides a template by putting a file of the same name in its own
 ``templates/`` folder. ``{% extends "default:episode.html" %}`` reaches the
 packaged version, so a show can replace a single block.
+
+Every value a template prints passes :func:`xml_safe` first (the
+environment's ``finalize``), so no text from ``show.toml``, ``episode.toml``
+or a transcript can put a character XML 1.0 forbids into the feed; the
+``.html`` and ``.xml`` templates then autoescape it.
 """
 
 from __future__ import annotations
 
 import email.utils
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +25,38 @@ from toolkit.paths import default_templates_dir
 from toolkit.render.transcripts import clock
 
 _md = MarkdownIt("commonmark")
+
+#: What XML 1.0 forbids in a document (all C0 controls but tab, newline and
+#: carriage return; lone surrogates; U+FFFE and U+FFFF), and carriage returns,
+#: which an XML parser turns into newlines anyway.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CR = re.compile("\r\n?")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids, with ``\\n`` line endings."""
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    if "\r" in text:
+        text = _CR.sub("\n", text)
+    return text
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ ... }}`` output: text is made XML-safe (and stays Markup if it was)."""
+    if isinstance(value, Markup):
+        return Markup(xml_safe(str(value)))
+    if isinstance(value, str):
+        return xml_safe(value)
+    return value
+
+
+def npt(seconds: float) -> str:
+    """``01:02:03.500``: a time as Podlove Simple Chapters write it (normal play time)."""
+    millis = max(0, round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def timestamp(seconds: float | None) -> str:
@@ -47,9 +85,14 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Text from show.toml, episode.toml and transcripts may hold control characters.
+        finalize=_finalize,
+        # Templates are read once per render (one environment per render).
+        auto_reload=False,
     )
     env.filters["timestamp"] = timestamp
     env.filters["rfc2822"] = rfc2822
+    env.filters["npt"] = npt
     env.filters["markdown"] = lambda text: Markup(_md.render(text or ""))
     # Markup → plain text, so autoescaping escapes it again (HTML inside XML).
     env.filters["as_text"] = str
