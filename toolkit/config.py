@@ -118,6 +118,29 @@ class Chapters(_Strict):
     min_length: float = Field(default=20.0, ge=0)
 
 
+class Publish(_Strict):
+    """``[publish]``: the published copy of the audio (see ``toolkit.tag.publish``)."""
+
+    #: "source": the source's own format, without re-encoding (WAV and other
+    #: formats become MP3); "mp3": every source that is not an MP3 is encoded.
+    format: Literal["source", "mp3"] = "source"
+    id3_version: Literal[3, 4] = 3
+    #: When the build made no chapters, keep the source file's own.
+    keep_source_chapters: bool = False
+
+
+class Master(_Strict):
+    """``[master]``: loudness mastering before tagging (see ``toolkit.master``)."""
+
+    enabled: bool = False
+    target_lufs: float = Field(default=-16.0, ge=-70, le=-5)
+    true_peak: float = Field(default=-1.0, ge=-9, le=0)
+    #: Output channels (1 or 2); unset: the source's.
+    channels: Literal[1, 2] | None = None
+    #: Lossy output bit rate ("128k"); unset: 128k (MP3, AAC), 96k (Opus), 160k (Vorbis).
+    bitrate: str | None = Field(default=None, pattern=r"^[1-9]\d{1,2}k$")
+
+
 # --- Podcasting 2.0 channel tags (the feed's podcast:* elements) ---------------
 #: A geo URI (RFC 5870): ``geo:latitude,longitude``, an altitude and ``;u=`` uncertainty optional.
 GeoUri = Annotated[
@@ -235,6 +258,8 @@ class Show(_Strict):
     transcription: Transcription = Field(default_factory=Transcription)
     transcripts: Transcripts = Field(default_factory=Transcripts)
     chapters: Chapters = Field(default_factory=Chapters)
+    publish: Publish = Field(default_factory=Publish)
+    master: Master = Field(default_factory=Master)
 
     # Filled in by the loader, not read from the file.
     root: Path = Field(default=Path("."), exclude=True)
@@ -302,6 +327,8 @@ class Episode(_Strict):
     image: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
     guests: list[PersonEntry] = Field(default_factory=list)
+    #: Written into the audio's tags (ID3 TKWD, MP4 keyw, PODCASTKEYWORDS).
+    keywords: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     imported: Imported | None = None
 
     # Filled in by the loader.
