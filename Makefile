@@ -10,7 +10,7 @@ TORCH ?= torch==2.13.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: demo test build serve system browser venv lint clean
+.PHONY: demo test build serve system browser venv lint clean npm
 
 demo: build
 	$(BIN)/toolkit serve --directory site --port $(PORT)
@@ -20,7 +20,7 @@ build: venv
 	$(BIN)/toolkit build . -o site
 
 # TOOLKIT_NO_SKIPS: a skipped test (a missing tool or package) fails the run.
-test: venv browser
+test: venv browser npm
 	TOOLKIT_NO_SKIPS=1 $(BIN)/python -m pytest -q -rs
 
 lint: venv
@@ -37,6 +37,14 @@ system:
 browser:
 	@command -v chromium >/dev/null || \
 	  ( $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
+
+# The Node.js feed parsers the tests read our feed with (podcast-partytime), at the
+# versions tests/js/package-lock.json pins.
+npm: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 venv: system $(VENV)/.installed
 
