@@ -88,6 +88,29 @@ def probe(path: Path) -> AudioInfo:
     )
 
 
+def probe_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """The chapters ffprobe finds in ``path``, in its order: (start, end, title) in seconds.
+
+    Any container ffmpeg reads: ID3 CHAP, MP4 (Nero ``chpl`` or the QuickTime
+    chapter track), Vorbis ``CHAPTERnnn`` comments (FLAC, Ogg), Matroska.
+    Raises :class:`AudioError` when ffprobe is missing or cannot read the file.
+    """
+    path = Path(path)
+    cmd = [FFPROBE, "-v", "error", "-show_chapters", "-of", "json", f"file:{path}"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except FileNotFoundError as e:
+        raise AudioError("ffprobe is not installed (install ffmpeg)", path) from e
+    if proc.returncode != 0:
+        reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "unknown"
+        raise AudioError(f"ffprobe cannot read the chapters ({reason})", path)
+    chapters = json.loads(proc.stdout).get("chapters", [])
+    return [
+        (float(c["start_time"]), float(c["end_time"]), c.get("tags", {}).get("title", ""))
+        for c in chapters
+    ]
+
+
 def _ffmpeg_pcm(path: Path, sample_rate: int) -> list[str]:
     """The ffmpeg command that decodes ``path`` to mono s16le at ``sample_rate``.
 

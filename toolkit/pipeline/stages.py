@@ -387,7 +387,7 @@ def _transcripts_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) ->
 # --- tagged audio ------------------------------------------------------------
 def _tag_fields(job: EpisodeJob, ctx: Context) -> dict[str, Any]:
     """Everything from the show and the episode that goes into the tags."""
-    from toolkit.render.contexts import episode_people, page_url
+    from toolkit.render.contexts import episode_people, feed_url, page_url
 
     ep, show = job.episode, ctx.show
     return {
@@ -399,38 +399,53 @@ def _tag_fields(job: EpisodeJob, ctx: Context) -> dict[str, Any]:
         "number": ep.number,
         "season": ep.season,
         "url": page_url(show, ep),
+        "feed_url": feed_url(show),
+        "guid": ep.guid or job.guid,
+        "keywords": list(ep.keywords),
     }
 
 
+def _tag_artwork(job: EpisodeJob, ctx: Context) -> Path | None:
+    """The picture inside the file: the episode's own cover, else the show's."""
+    return job.episode.image_path or ctx.show.image_path
+
+
 def _tag_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
-    image = ctx.show.image_path
+    image = _tag_artwork(job, ctx)
     return {
         "audio": ctx.sha256(job.episode.audio_path),
         "tags": _tag_fields(job, ctx),
         "artwork": ctx.sha256(image) if image is not None else None,
         "chapters": keys["chapters"],
         "transcript": keys["transcribe"],
+        "publish": ctx.show.publish.model_dump(mode="json"),
         "code": code_digest("tag", "audio.py"),
     }
 
 
 def _tag_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    """Publish ``<slug>.<ext>`` in the source's format (or MP3), tagged and checked."""
     from toolkit.render.transcripts import get_writer
-    from toolkit.tag import EpisodeTags, publish_audio
+    from toolkit.tag import ChapterTag, EpisodeTags, TagOptions, publish_audio, publish_format
 
     assert job.source is not None and job.transcript is not None
+    settings = ctx.show.publish
+    source = job.source
     tags = EpisodeTags(
         **_tag_fields(job, ctx),
-        duration=job.source.duration,
-        artwork=ctx.show.image_path,
-        chapters=job.chapters,
+        duration=source.duration,
+        artwork=_tag_artwork(job, ctx),
+        chapters=[ChapterTag.from_chapter(c) for c in job.chapters],
         transcript=get_writer("txt").render(job.transcript),
     )
-    name = f"{job.slug}.mp3"
+    fmt = publish_format(source, settings.format)
+    name = f"{job.slug}.{fmt.ext}"
     dest = folder / name
-    publish_audio(job.source, dest, tags)
-    job.audio = PublishedAudio(name, "audio/mpeg", dest.stat().st_size, job.source.duration)
-    return Record(files=[name], data={"audio": asdict(job.audio)})
+    options = TagOptions(settings.id3_version, settings.keep_source_chapters)
+    publish_audio(source, dest, tags, options, fmt, original=job.source.path)
+    job.audio = PublishedAudio(name, fmt.mime, dest.stat().st_size, source.duration)
+    note = None if fmt.apple else f"tagged {name} (Apple Podcasts plays MP3 and M4A only)"
+    return Record(files=[name], data={"audio": asdict(job.audio)}, action=note)
 
 
 def _tag_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
