@@ -413,5 +413,84 @@ def models(prepare: bool, engine: str) -> None:
         click.echo(f"{m.name:10} {state}")
 
 
+@cli.command("check")
+@click.argument("show_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A site built from the show to check as well [default: ./site if it exists].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@_errors_to_messages
+def check_cmd(show_dir: Path, site: Path | None, as_json: bool) -> None:
+    """Lint SHOW_DIR (default: the current folder) and the site built from it.
+
+    Checks what Apple and Podcasting 2.0 apps need: the artwork, Apple's
+    categories, the required fields, https URLs and size limits, duplicate
+    guids, episode numbers and folder names, dates; and in the built site,
+    that every URL of the feed leads to a file, the enclosures' lengths and
+    types, the transcripts, the chapters (against the audio's own) and the
+    soundbites. Each error and warning names the file and the field. Exit
+    status 1 when there is an error."""
+    from toolkit.check import check_show
+
+    if site is None and Path("site").is_dir():
+        site = Path("site")
+    report = check_show(show_dir, site)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding), err=finding.severity == "error")
+        checked = f"{show_dir}" + (f" and {site}" if site is not None else "")
+        click.echo(f"checked {checked}: {report.summary()}")
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command("import-feed")
+@click.argument("feed")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The show folder to write [default: a folder named after the show].",
+)
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Fetch the audio, cover art, chapters and transcripts into the folder "
+    "(file:// URLs and local paths; the web where it can be reached).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the new site will be published [default: the feed's <link>].",
+)
+@_errors_to_messages
+def import_feed_cmd(feed: str, output: Path | None, download: bool, base_url: str | None) -> None:
+    """Build a show folder from FEED (a feed file or its URL), for a show
+    moving from another host: show.toml, and episodes/<date-title>/episode.toml
+    for each item with its guid, date and enclosure. The feed's chapters and
+    transcripts are kept under [imported]. Without --download, an episode's
+    audio is its enclosure URL, and the build asks for the file."""
+    from toolkit.importer import ImportOptions, import_feed
+
+    report = import_feed(feed, ImportOptions(output=output, download=download, base_url=base_url))
+    for line in [*report.warnings, *report.skipped]:
+        click.echo(f"warning: {line}", err=True)
+    for line in report.failed:
+        click.echo(f"error: {line}", err=True)
+    fetched = sum(not e.audio.startswith(("http://", "https://", "file:")) for e in report.episodes)
+    click.echo(
+        f"imported {len(report.episodes)} episode(s) into {report.output}/"
+        + (f" ({fetched} audio file(s) downloaded)" if download else " (audio not downloaded)")
+    )
+    if report.failed:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="toolkit")
