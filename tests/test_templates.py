@@ -314,8 +314,8 @@ BROKEN = [
     ("notes.md", "{{ root }}", "root is not in NotesContext"),
     ("feed.xml", "{{ show.owner.phone }}", "OwnerView has no attribute phone"),
     ("feed.xml", "{{ show['feed'] }}", "ShowView has no attribute feed"),
-    ("episode.html", "{% for ch in ep.chapters %}{{ ch.url }}{% endfor %}",
-     "ChapterView has no attribute url"),
+    ("episode.html", "{% for ch in ep.chapters %}{{ ch.link }}{% endfor %}",
+     "ChapterView has no attribute link"),
     ("episode.html", "{% for p in ep.article.paragraphs %}{{ p.score }}{% endfor %}",
      "ParagraphView has no attribute score"),
     ("feed.xml", "{% for e in episodes %}{% for t in e.feed_transcripts %}{{ t.lang }}"

@@ -222,11 +222,13 @@ class ShowView:
 
 @dataclass(frozen=True)
 class ChapterView:
-    """One chapter: start and end in seconds, and its title."""
+    """One chapter: start and end in seconds, its title, and an optional link and image."""
 
     start: float
     end: float | None
     title: str
+    url: str | None
+    img: str | None
 
 
 @dataclass(frozen=True)
@@ -601,7 +603,7 @@ def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
         enclosures=_enclosures(folder, job),
         article_url=ep.article_url or (job.article.url if job.article else None),
         people=episode_people(show, ep),
-        chapters=tuple(ChapterView(c.start, c.end, c.title) for c in job.chapters),
+        chapters=tuple(ChapterView(c.start, c.end, c.title, c.url, c.img) for c in job.chapters),
         soundbites=tuple(
             SoundbiteView(b.start, b.duration, b.end, b.title) for b in job.soundbites
         ),

@@ -24,7 +24,9 @@ from markupsafe import Markup
 from toolkit.paths import default_templates_dir
 from toolkit.render.transcripts import clock
 
-_md = MarkdownIt("commonmark")
+# Raw HTML in a description is shown as text, never passed on: the notes go
+# into the feed's content:encoded, which apps render.
+_md = MarkdownIt("commonmark", {"html": False})
 
 #: What XML 1.0 forbids in a document (all C0 controls but tab, newline and
 #: carriage return; lone surrogates; U+FFFE and U+FFFF), and carriage returns,
