@@ -107,8 +107,8 @@ def _int(value: Any) -> int | None:
 def _first(values: Any) -> str | None:
     if not values:
         return None
-    text = str(values[0]).strip()
-    return text or None
+    text = str(values[0])
+    return text if text.strip() else None
 
 
 def read_tags(path: Path) -> FileTags:
