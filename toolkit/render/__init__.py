@@ -8,8 +8,9 @@ One job to a module:
 - ``environment``: the Jinja2 environment (show overrides, filters);
 - ``contexts``: what each template sees, one frozen dataclass per template,
   and the builders that make them from the show and the jobs;
-- ``pages``: :func:`render_episode`, :func:`render_transcripts` and
-  :func:`render_show`, which return file contents and write nothing.
+- ``pages``: :func:`render_episode`, :func:`render_transcripts`,
+  :func:`render_show` and :func:`render_feed`, which return file contents
+  and write nothing.
 
 Every template variable is documented in docs/templates.md.
 """
@@ -21,6 +22,7 @@ from toolkit.render.environment import make_environment
 from toolkit.render.pages import (
     RenderedTranscripts,
     render_episode,
+    render_feed,
     render_show,
     render_transcripts,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "make_environment",
     "podcast_guid",
     "render_episode",
+    "render_feed",
     "render_show",
     "render_transcripts",
     "writer_options",

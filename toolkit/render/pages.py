@@ -37,6 +37,7 @@ __all__ = [
     "TRANSCRIPT_BASENAME",
     "RenderedTranscripts",
     "render_episode",
+    "render_feed",
     "render_show",
     "render_transcripts",
 ]
@@ -108,6 +109,11 @@ def render_transcripts(show: Show, job: EpisodeJob) -> RenderedTranscripts:
     if job.translation is not None:
         translations = write(job.translation, f"{TRANSCRIPT_BASENAME}.en")
     return RenderedTranscripts(files, transcripts, translations)
+
+
+def render_feed(show: Show, jobs: list[EpisodeJob]) -> str:
+    """The RSS feed alone (``feed.xml``), its items in the order of ``jobs``."""
+    return _render(make_environment(show.root), "feed.xml", feed_context(show, jobs))
 
 
 def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
