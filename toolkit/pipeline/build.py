@@ -71,7 +71,7 @@ class EpisodeReport:
 
     def summary(self) -> str:
         """One line for a producer: what was done, or "skipped"."""
-        done = [a for a in self.actions.values() if a != "reused"]
+        done = [a for a in self.actions.values() if a not in ("reused", "")]  # "": nothing to say
         return ", ".join(dict.fromkeys(done)) if done else "skipped (nothing changed)"
 
 
@@ -178,7 +178,7 @@ class _EpisodeRun:
             done: Record = stage.run(self.job, self.ctx, self.folder)
             self.ready.add(name)
             self.records[name] = {"key": key, "files": done.files, "data": done.data}
-            self.actions[name] = done.action or stage.verb
+            self.actions[name] = stage.verb if done.action is None else done.action
 
     def ensure_all(self) -> None:
         for name in self.order:

@@ -48,6 +48,8 @@ class EpisodeJob:
     alignment: Alignment | None = None
     chapters: list[Chapter] = field(default_factory=list)
     soundbites: list[Soundbite] = field(default_factory=list)
+    #: The mastered audio (``[master] enabled``): what the tag stage publishes.
+    mastered: AudioInfo | None = None
     audio: PublishedAudio | None = None
     #: The same audio published in other formats, beside ``audio`` (the feed lists
     #: every format as a podcast:alternateEnclosure when there is more than one).

@@ -101,7 +101,8 @@ class Record:
 
     files: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
-    #: What it did, for the build's report ("transcribed", "reused", ...); None: its verb.
+    #: What it did, for the build's report ("transcribed", "reused", ...); None: its
+    #: verb; "": nothing to report (a stage that is turned off).
     action: str | None = None
 
 
@@ -384,6 +385,51 @@ def _transcripts_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) ->
     job.translation_files = dict(data["translations"])
 
 
+# --- mastering ---------------------------------------------------------------
+def _master_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    settings = ctx.show.master
+    if not settings.enabled:
+        return {"enabled": False}
+    return {
+        "audio": ctx.sha256(job.episode.audio_path),
+        "settings": settings.model_dump(mode="json"),
+        "format": ctx.show.publish.format,  # the mastered file is in the published format
+        "code": code_digest("master.py", "audio.py", "tag/publish.py"),
+    }
+
+
+def _master_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    """Two-pass loudnorm into ``.mastered.<ext>``, which the tag stage publishes."""
+    from toolkit.master import MasterSettings, master
+    from toolkit.tag import publish_format
+
+    assert job.source is not None
+    settings = ctx.show.master
+    job.mastered = None
+    if not settings.enabled:
+        return Record(action="")  # nothing to report
+    ext = publish_format(job.source, ctx.show.publish.format).ext
+    name = f".mastered.{ext}"  # hidden: never served; the published copy is <slug>.<ext>
+    options = MasterSettings(
+        settings.target_lufs, settings.true_peak, settings.channels, settings.bitrate
+    )
+    result = master(job.source, folder / name, ext, options)
+    job.mastered = probe(folder / name)
+    return Record(
+        files=[name],
+        data={
+            "mastered": {**asdict(job.mastered), "path": name},
+            "loudness": asdict(result),
+        },
+        action=f"mastered ({result.summary()})",
+    )
+
+
+def _master_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    saved = data.get("mastered")
+    job.mastered = AudioInfo(**{**saved, "path": folder / saved["path"]}) if saved else None
+
+
 # --- tagged audio ------------------------------------------------------------
 def _tag_fields(job: EpisodeJob, ctx: Context) -> dict[str, Any]:
     """Everything from the show and the episode that goes into the tags."""
@@ -418,6 +464,7 @@ def _tag_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str
         "artwork": ctx.sha256(image) if image is not None else None,
         "chapters": keys["chapters"],
         "transcript": keys["transcribe"],
+        "master": keys["master"],
         "publish": ctx.show.publish.model_dump(mode="json"),
         "code": code_digest("tag", "audio.py"),
     }
@@ -430,7 +477,7 @@ def _tag_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
 
     assert job.source is not None and job.transcript is not None
     settings = ctx.show.publish
-    source = job.source
+    source = job.mastered or job.source
     tags = EpisodeTags(
         **_tag_fields(job, ctx),
         duration=source.duration,
@@ -526,10 +573,11 @@ STAGES: list[Stage] = [
         _transcripts_run,
         _transcripts_restore,
     ),
+    Stage("master", "mastered", ("probe",), _master_inputs, _master_run, _master_restore),
     Stage(
         "tag",
         "re-tagged",
-        ("probe", "transcribe", "chapters"),
+        ("probe", "transcribe", "chapters", "master"),
         _tag_inputs,
         _tag_run,
         _tag_restore,
