@@ -3,8 +3,7 @@
 ``explicit`` defaults to false in the build, yet Apple requires the show to
 say it; the language must be an ISO 639 code (Apple refuses a feed with an
 invalid one); a serial show must number its episodes; an episode without a
-``guid`` gets one derived from ``base_url`` and its slug, which changes when
-either does.
+``guid`` depends on the guid the build recorded beside the show.
 """
 
 from __future__ import annotations
@@ -77,8 +76,9 @@ def check_fields(source: ShowSource) -> list[Finding]:
                     CHECK,
                     ep.path,
                     "guid",
-                    "not set: the guid is derived from base_url and the folder name, and "
-                    "changes if either does (apps then see a new episode)",
+                    "not set: the build assigns one and keeps it in .toolkit/guids.json "
+                    "beside the show; lose that file and apps see a new episode (write it "
+                    "here with toolkit build --write-guids)",
                 )
             )
     return found

@@ -165,7 +165,7 @@ class _Times(HTMLParser):
             self.times[-1] += data
 
 
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?$")
 
 
 def _html(text: str) -> list[Cue]:

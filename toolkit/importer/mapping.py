@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from toolkit.check.apple_categories import category_problem
+from toolkit.check.limits import MAX_DESCRIPTION_BYTES
 from toolkit.importer.feed import Feed, FeedItem, PersonLink
 from toolkit.importer.text import html_to_text
 
@@ -51,6 +52,16 @@ def _hosts(persons: list[PersonLink]) -> tuple[list[dict[str, Any]], list[dict[s
     return hosts, others
 
 
+def _too_long(description: str, path: Path) -> list[str]:
+    size = len(description.encode("utf-8"))
+    if size <= MAX_DESCRIPTION_BYTES:
+        return []
+    return [
+        f"{path}: field 'description': {size} bytes; Apple allows {MAX_DESCRIPTION_BYTES}: "
+        "shorten it"
+    ]
+
+
 def language(code: str) -> str | None:
     """ "en", "en-US", "EN_us" -> "en", "en-US", "en-US"; None when it is no such code."""
     match = _LANGUAGE.match(code.strip())
@@ -75,6 +86,7 @@ def show_table(feed: Feed, path: Path, base_url: str | None) -> Mapped:
     description = html_to_text(feed.description or feed.summary or "")
     if description:
         out["description"] = description
+        warnings += _too_long(description, path)
     else:
         missing("description", "<description>")
     author = feed.author or feed.owner_name
@@ -158,6 +170,7 @@ def episode_table(item: FeedItem, path: Path, audio: str) -> Mapped:
         description = title
         warnings.append(f"{path}: field 'description': the item has none; set to its title")
     out["description"] = description
+    warnings += _too_long(description, path)
     out["audio"] = audio
     if item.explicit is not None:
         out["explicit"] = item.explicit
