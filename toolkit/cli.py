@@ -492,5 +492,49 @@ def import_feed_cmd(feed: str, output: Path | None, download: bool, base_url: st
         sys.exit(1)
 
 
+@cli.command("tags")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print every field as JSON, whole.")
+@_errors_to_messages
+def tags_cmd(file: Path, as_json: bool) -> None:
+    """Print the tags and chapters of FILE (MP3, M4A/M4B, FLAC, Ogg Vorbis or
+    Opus): title, show, date, episode, podcast fields, artwork, transcript and
+    each chapter with its start, end, title and link."""
+    from toolkit.tag.read import read_tags
+    from toolkit.tag.table import tags_table
+
+    found = read_tags(file)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        click.echo(tags_table(found), nl=False)
+
+
+@cli.command("new-episode")
+@click.argument("audio", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--show",
+    "show_dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The show folder (with show.toml) to add the episode to.",
+)
+@_errors_to_messages
+def new_episode_cmd(audio: Path, show_dir: Path) -> None:
+    """Add AUDIO to the show as episodes/<slug>/episode.toml, filled from the
+    file's tags (title, date, number, season, guid, description, keywords,
+    chapters), the slug made from the title. The audio is copied beside it;
+    the file itself is never changed or moved."""
+    from toolkit.newepisode import new_episode
+
+    made = new_episode(audio, show_dir)
+    chapters = f", {made.chapters} chapter(s)" if made.chapters else ""
+    click.echo(f"wrote {made.toml} ({', '.join(made.fields)}{chapters})")
+    click.echo(f"copied {audio} to {made.audio}")
+    for note in made.notes:
+        click.echo(f"note: {note}")
+
+
 def main() -> None:
     cli(prog_name="toolkit")

@@ -307,6 +307,24 @@ class Imported(_Strict):
     transcripts: list[ImportedTranscript] = Field(default_factory=list)
 
 
+def _chapter_time(value: Any) -> Any:
+    """A chapter start: seconds, or "HH:MM:SS" / "MM:SS" with optional decimals."""
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)\s*", value)
+        if not m:
+            raise ValueError(f"{value!r} is not a time (seconds, or HH:MM:SS.mmm)")
+        return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    return value
+
+
+class EpisodeChapter(_Strict):
+    """``[[chapters]]`` in episode.toml: chapters given by the producer, used as they are."""
+
+    start: Annotated[float, BeforeValidator(_chapter_time), Field(ge=0)]
+    title: str = Field(min_length=1)
+    url: str | None = None
+
+
 #: ``audio = "<scheme>://..."``: a URL, not a file (an imported episode not yet downloaded).
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -329,6 +347,8 @@ class Episode(_Strict):
     guests: list[PersonEntry] = Field(default_factory=list)
     #: Written into the audio's tags (ID3 TKWD, MP4 keyw, PODCASTKEYWORDS).
     keywords: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    #: Chapters to use instead of the ones the build makes from the alignment.
+    chapters: list[EpisodeChapter] = Field(default_factory=list)
     imported: Imported | None = None
 
     # Filled in by the loader.

@@ -316,18 +316,22 @@ def _chapters_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dic
         "transcript": keys["transcribe"],
         "duration": keys["probe"],
         "min_length": ctx.show.chapters.min_length,
+        "given": [c.model_dump(mode="json") for c in job.episode.chapters],
         "code": code_digest("chapters"),
     }
 
 
 def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """One chapter list for tags, notes and feed, and soundbites around the quotes."""
-    from toolkit.chapters import chapters_from_alignment, to_podcast_json
+    from toolkit.chapters import Chapter, chapters_from_alignment, to_podcast_json
     from toolkit.chapters.soundbites import soundbites_from_alignment
 
     assert job.source is not None
     job.chapters, job.soundbites = [], []
-    if job.transcript is not None:
+    given = sorted(job.episode.chapters, key=lambda c: c.start)
+    if given:  # episode.toml's [[chapters]], used as they are
+        job.chapters = [Chapter(start=c.start, title=c.title, url=c.url) for c in given]
+    elif job.transcript is not None:
         job.chapters = chapters_from_alignment(
             job.alignment,
             job.article,
@@ -335,10 +339,10 @@ def _chapters_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
             job.source.duration,
             min_length=ctx.show.chapters.min_length,
         )
-        if job.alignment is not None:
-            job.soundbites = soundbites_from_alignment(
-                job.alignment, job.transcript, duration=job.source.duration
-            )
+    if job.transcript is not None and job.alignment is not None:
+        job.soundbites = soundbites_from_alignment(
+            job.alignment, job.transcript, duration=job.source.duration
+        )
     fsutil.write_text(folder / "chapters.json", to_podcast_json(job.chapters))
     return Record(
         files=["chapters.json"],
