@@ -357,6 +357,24 @@ def test_enclosure_length_and_type(copy):
     assert any("use 'audio/mpeg'" in f.message for f in found)
 
 
+def test_alternate_enclosure_length_and_type(copy):
+    show, site = copy
+    url = f"http://127.0.0.1:8000/{AUDIO}"
+    size = (site / AUDIO).stat().st_size
+    alternate = (
+        f'<podcast:alternateEnclosure type="audio/ogg" length="{size}">'
+        f'<podcast:source uri="{url}"/></podcast:alternateEnclosure>'
+        f'<podcast:alternateEnclosure type="audio/mpeg" length="12">'
+        f'<podcast:source uri="{url}"/></podcast:alternateEnclosure>'
+    )
+    edit(site / "feed.xml", "</item>", alternate + "</item>")
+    found = errors(show, site, "site")
+    assert sorted(f.field.split("/")[-1] for f in found if f.field) == [
+        "podcast:alternateEnclosure 1@type",
+        "podcast:alternateEnclosure 2@length",
+    ]
+
+
 def test_wrong_weekday_in_pubdate(copy):
     show, site = copy
     edit(site / "feed.xml", "<pubDate>Tue, 17 Jan 2023", "<pubDate>Mon, 17 Jan 2023")

@@ -442,7 +442,7 @@ def check_cmd(show_dir: Path, site: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
     else:
         for finding in report.findings:
-            click.echo(str(finding), err=finding.severity == "error")
+            click.echo(str(finding))
         checked = f"{show_dir}" + (f" and {site}" if site is not None else "")
         click.echo(f"checked {checked}: {report.summary()}")
     if not report.ok:

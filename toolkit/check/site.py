@@ -180,11 +180,45 @@ def _check_enclosure(
     return found
 
 
+def _check_alternates(item: FeedItem, files: SiteFiles, path: Path) -> list[Finding]:
+    """Each podcast:alternateEnclosure's length and type against its sources in the site."""
+    found: list[Finding] = []
+    for i, alt in enumerate(item.alternates, 1):
+        field = f"{item.label()}/podcast:alternateEnclosure {i}"
+        for url in alt.sources:
+            target = files.resolve(url)
+            if target is None or not target.is_file():
+                continue  # not ours, or reported with the other URLs
+            size = target.stat().st_size
+            if alt.length is not None and alt.length != size:
+                found.append(
+                    error(
+                        CHECK,
+                        path,
+                        f"{field}@length",
+                        f"{alt.length_text!r}, but {target.name} is {size} bytes",
+                    )
+                )
+            fmt = audio_format(target)
+            types = AUDIO_TYPES.get(fmt[0]) if fmt is not None else None
+            if types is not None and fmt is not None and (alt.type or "").lower() not in types:
+                found.append(
+                    error(
+                        CHECK,
+                        path,
+                        f"{field}@type",
+                        f"{alt.type!r}, but {target.name} is {fmt[0]}: use {types[0]!r}",
+                    )
+                )
+    return found
+
+
 def _check_item(item: FeedItem, files: SiteFiles, path: Path) -> list[Finding]:
     audio = files.resolve(item.enclosure.url) if item.enclosure else None
     fmt = audio_format(audio) if audio is not None and audio.is_file() else None
     duration = fmt[1] if fmt is not None and fmt[1] else item.duration
     found = _check_enclosure(item, files, audio, fmt, path)
+    found += _check_alternates(item, files, path)
     for i, link in enumerate(item.transcripts, 1):
         target = files.resolve(link.url)
         if target is not None and target.is_file():

@@ -20,6 +20,7 @@ from toolkit.errors import FeedError
 from toolkit.importer.xmlparse import parse_xml
 
 __all__ = [
+    "Alternate",
     "Enclosure",
     "Feed",
     "FeedItem",
@@ -40,6 +41,19 @@ class Enclosure:
     length: int | None
     type: str | None
     length_text: str | None = None
+
+
+@dataclass
+class Alternate:
+    """A ``podcast:alternateEnclosure``: one more form of the audio, at its sources."""
+
+    type: str | None
+    length_text: str | None
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def length(self) -> int | None:
+        return _positive(self.length_text)
 
 
 @dataclass
@@ -105,6 +119,7 @@ class FeedItem:
     transcripts: list[TranscriptLink] = field(default_factory=list)
     persons: list[PersonLink] = field(default_factory=list)
     soundbites: list[SoundbiteLink] = field(default_factory=list)
+    alternates: list[Alternate] = field(default_factory=list)
 
     @property
     def date(self) -> dt.datetime | None:
@@ -320,6 +335,13 @@ def _item(el: Any, index: int) -> FeedItem:
             person = _person(child)
             if person is not None:
                 item.persons.append(person)
+        elif name == "podcast:alternateEnclosure":
+            sources = [
+                str(_attr(c, "uri"))
+                for c in child
+                if element_name(c) == "podcast:source" and _attr(c, "uri")
+            ]
+            item.alternates.append(Alternate(_attr(child, "type"), _attr(child, "length"), sources))
         elif name == "podcast:soundbite":
             item.soundbites.append(
                 SoundbiteLink(
