@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import tomllib
 from dataclasses import replace
 from email.utils import format_datetime
@@ -216,6 +217,15 @@ AUDIO_FILES = [
 ]
 
 
+#: The old host's chapters for the first episode: three to show, one silent marker.
+CHAPTERS = [
+    {"startTime": 0, "title": "Opening"},
+    {"startTime": 42.5, "toc": False, "img": "https://old-host.example/i.jpg"},
+    {"startTime": 60.25, "title": "The middle", "url": "https://example.org/m"},
+    {"startTime": 120, "title": "Close"},
+]
+
+
 def _small_feed(tmp_path: Path) -> tuple[Path, list[dict]]:
     items = []
     for i, (audio, mime, how) in enumerate(AUDIO_FILES, 1):
@@ -232,8 +242,17 @@ def _small_feed(tmp_path: Path) -> tuple[Path, list[dict]]:
                 "guid": guid or url,
             }  # fmt: skip
         )
+    chapters = tmp_path / "old-chapters.json"
+    chapters.write_text(json.dumps({"version": "1.2.0", "chapters": CHAPTERS}), "utf-8")
+    extras = [
+        f'<podcast:chapters url="{chapters.as_uri()}" type="application/json+chapters"/>'
+        f'<podcast:transcript url="{(DATA / "transcripts" / "example.vtt").as_uri()}" '
+        'type="text/vtt" language="en" rel="captions"/>',
+        "",
+        "",
+    ]
     parts = []
-    for it in items:
+    for it, extra in zip(items, extras, strict=True):
         guid = f'<guid isPermaLink="false">{it["guid"]}</guid>' if "old-host" in it["guid"] else ""
         title = it["title"].replace("&", "&amp;").replace("<", "&lt;")
         parts.append(
@@ -241,13 +260,14 @@ def _small_feed(tmp_path: Path) -> tuple[Path, list[dict]]:
             f"<pubDate>{format_datetime(it['date'])}</pubDate>"
             f"<description>&lt;p&gt;Notes for {title}.&lt;/p&gt;</description>"
             f'<enclosure url="{it["url"]}" length="{it["size"]}" type="{it["mime"]}"/>'
-            "<itunes:explicit>false</itunes:explicit></item>"
+            f"<itunes:explicit>false</itunes:explicit>{extra}</item>"
         )
     cover = (ROOT / "cover.jpg").as_uri()
     feed = tmp_path / "old-feed.xml"
     feed.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+        'xmlns:podcast="https://podcastindex.org/namespace/1.0">'
         "<channel><title>Round Trip</title><link>https://old-host.example/rt</link>"
         "<description>A show that moves hosts.</description><language>en-us</language>"
         "<itunes:author>Test Author</itunes:author><itunes:explicit>false</itunes:explicit>"
@@ -310,6 +330,24 @@ def test_round_trip_keeps_guid_title_date_and_enclosure(tmp_path):
         raw = toml(ep_dir / "episode.toml")
         assert raw["imported"]["enclosure"] in {it["url"] for it in items}
         assert (ep_dir / raw["audio"]).is_file()
+    # the old host's chapters and transcript came along, and the build used the chapters
+    first = next(
+        p for p in (show / "episodes").iterdir() if p.name.endswith("episode-1-a-small-tidy-test")
+    )
+    raw = toml(first / "episode.toml")
+    assert raw["imported"]["chapters"] == "chapters.json"
+    assert raw["imported"]["transcripts"] == [
+        {"url": "transcript-1.vtt", "type": "text/vtt", "language": "en", "rel": "captions"}
+    ]
+    assert (first / "transcript-1.vtt").read_bytes() == (
+        DATA / "transcripts" / "example.vtt"
+    ).read_bytes()
+    built = json.loads((site / first.name / "chapters.json").read_text("utf-8"))["chapters"]
+    assert [(c["startTime"], c["title"]) for c in built] == [
+        (0.0, "Opening"),
+        (60.25, "The middle"),
+        (120.0, "Close"),
+    ]
     report = check_show(show, site)
     assert report.ok, "\n".join(map(str, report.errors))
 

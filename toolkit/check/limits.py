@@ -25,7 +25,7 @@ MAX_DESCRIPTION_BYTES = 4000
 MAX_TITLE_CHARS = 255
 URL_KEYS = {"base_url", "link", "href", "img", "url"}
 #: Tables whose URLs are never published: the old host's (import-feed), settings.
-SKIP = {"imported", "transcription", "transcripts", "chapters"}
+SKIP = {"imported", "transcription"}
 
 
 def url_problem(url: str) -> tuple[Severity, str] | None:

@@ -6,12 +6,14 @@ show is never overwritten. Without ``download`` each episode's ``audio`` is
 its enclosure URL (the build refuses it until the file is there); with it the
 audio, the cover art, the chapters and the transcripts are fetched into the
 folder (``file://`` URLs and local paths always work; the web, where it can
-be reached).
+be reached). Downloaded chapters become the episode's ``[[chapters]]``, which
+the build uses instead of making its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import mimetypes
 import shutil
 from dataclasses import dataclass, field
@@ -106,6 +108,26 @@ def _header(source: str) -> str:
     )
 
 
+def _chapter_entries(path: Path) -> list[dict[str, Any]]:
+    """episode.toml ``[[chapters]]`` from a downloaded chapters JSON: its visible, titled ones."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    chapters = data.get("chapters") if isinstance(data, dict) else None
+    entries: list[dict[str, Any]] = []
+    for chapter in chapters if isinstance(chapters, list) else []:
+        if not isinstance(chapter, dict) or chapter.get("toc") is False:
+            continue
+        start, title = chapter.get("startTime"), chapter.get("title")
+        if isinstance(start, int | float) and start >= 0 and isinstance(title, str) and title:
+            entry: dict[str, Any] = {"start": float(start), "title": title.strip()}
+            if isinstance(chapter.get("url"), str):
+                entry["url"] = chapter["url"]
+            entries.append(entry)
+    return sorted(entries, key=lambda e: float(e["start"]))
+
+
 def _item_problem(item: FeedItem) -> str | None:
     if item.enclosure is None:
         return "no enclosure (not an episode)"
@@ -146,6 +168,14 @@ def _write_episode(
         and fetcher.fetch(chapters.url, folder / "chapters.json", required=False)
     ):
         imported["chapters"] = "chapters.json"
+        given = _chapter_entries(folder / "chapters.json")
+        if given:
+            mapped.table["chapters"] = given
+        else:
+            report.warnings.append(
+                f"{final / 'chapters.json'}: not a Podcasting 2.0 chapters file with titled "
+                "chapters; the build will make its own"
+            )
     if fetcher is not None:
         for i, link in enumerate(imported.get("transcripts", []), 1):
             name = f"transcript-{i}{_suffix(link['url'], link['type']) or '.txt'}"
