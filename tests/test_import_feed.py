@@ -288,6 +288,8 @@ def test_import_without_download_then_build_says_what_to_do(tmp_path):
     result = CliRunner().invoke(cli, ["import-feed", str(feed), "-o", str(show)])
     assert result.exit_code == 0, result.output
     assert "imported 3 episode(s)" in result.output and "audio not downloaded" in result.output
+    audio = sorted(toml(p / "episode.toml")["audio"] for p in (show / "episodes").iterdir())
+    assert audio == sorted(a.as_uri() for a, _, _ in AUDIO_FILES)  # a plain path too
     result = CliRunner().invoke(cli, ["build", str(show), "-o", str(tmp_path / "site"), "-q"])
     assert result.exit_code == 1
     assert "field 'audio': the audio is only a URL" in result.output

@@ -30,7 +30,7 @@ def check_image(image: Path, toml: Path, field: str) -> list[Finding]:
     try:
         with Image.open(image) as im:
             fmt, (width, height), mode = im.format or "?", im.size, im.mode
-    except (UnidentifiedImageError, OSError) as e:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as e:
         return [error(CHECK, image, None, f"not an image Pillow can read ({e})")]
     found: list[Finding] = []
     if fmt not in EXTENSIONS:

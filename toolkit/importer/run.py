@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE
 from toolkit.errors import FeedError
 from toolkit.importer.feed import Enclosure, Feed, FeedItem, read_feed
-from toolkit.importer.fetch import Source, download, read_source
+from toolkit.importer.fetch import Source, download, read_source, resolve_local
 from toolkit.importer.mapping import episode_table, show_table
 from toolkit.importer.slugs import Slugs, slugify
 from toolkit.importer.tomlwrite import dumps
@@ -145,10 +145,15 @@ def _write_episode(
     final: Path,
     fetcher: _Fetcher | None,
     report: ImportReport,
+    source: Source,
 ) -> ImportedEpisode:
     folder.mkdir(parents=True)
     path = final / EPISODE_FILE
     audio = enclosure.url
+    if not urlsplit(enclosure.url).scheme:  # a path in the feed: a file:// URL until downloaded
+        local = resolve_local(enclosure.url, source.folder)
+        if local is not None:
+            audio = local.absolute().as_uri()
     if fetcher is not None:
         name = "audio" + _suffix(enclosure.url, enclosure.type)
         if fetcher.fetch(enclosure.url, folder / name, required=True):
@@ -210,6 +215,31 @@ def _write_show(
     (tmp / SHOW_FILE).write_text(dumps(table, header), "utf-8")
 
 
+def _import_into(
+    feed: Feed, where: Source, tmp: Path, output: Path, options: ImportOptions, report: ImportReport
+) -> None:
+    """Write the show folder's files into ``tmp``; ``output`` is where they will be."""
+    fetcher = _Fetcher(where, report) if options.download else None
+    _write_show(feed, tmp, output, options, report, fetcher)
+    slugs = Slugs()
+    for item in feed.items:
+        problem = _item_problem(item)
+        date, enclosure = item.date, item.enclosure
+        if problem or date is None or enclosure is None:
+            report.skipped.append(f"{where.name}: {item.label()}: {problem}; skipped")
+            continue
+        slug = slugs.make(date, item.title or "")
+        final = output / EPISODES_DIR / slug
+        folder = tmp / EPISODES_DIR / slug
+        report.episodes.append(
+            _write_episode(item, enclosure, folder, final, fetcher, report, where)
+        )
+    if not report.episodes:
+        raise FeedError(
+            "no item with an enclosure, a title and a date: nothing to import", where.name
+        )
+
+
 def import_feed(source: str, options: ImportOptions | None = None) -> ImportReport:
     """Write a show folder for the feed at ``source`` (a path or a URL)."""
     options = options or ImportOptions()
@@ -221,30 +251,17 @@ def import_feed(source: str, options: ImportOptions | None = None) -> ImportRepo
     if output.exists() and not output.is_dir():
         raise FeedError("exists and is not a folder", output)
     report = ImportReport(where.name, output, warnings=list(feed.warnings))
-    tmp = output.parent / f".{output.name}.import-tmp"
+    whole = output.resolve()
+    tmp = whole.parent / f".{whole.name}.import-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
-        fetcher = _Fetcher(where, report) if options.download else None
-        _write_show(feed, tmp, output, options, report, fetcher)
-        slugs = Slugs()
-        for item in feed.items:
-            problem = _item_problem(item)
-            date, enclosure = item.date, item.enclosure
-            if problem or date is None or enclosure is None:
-                report.skipped.append(f"{where.name}: {item.label()}: {problem}; skipped")
-                continue
-            slug = slugs.make(date, item.title or "")
-            final = output / EPISODES_DIR / slug
-            folder = tmp / EPISODES_DIR / slug
-            report.episodes.append(_write_episode(item, enclosure, folder, final, fetcher, report))
-        if not report.episodes:
-            raise FeedError(
-                "no item with an enclosure, a title and a date: nothing to import", where.name
-            )
+        tmp.mkdir(parents=True)
+        _import_into(feed, where, tmp, output, options, report)
         output.mkdir(parents=True, exist_ok=True)
         for entry in tmp.iterdir():
             entry.rename(output / entry.name)
+    except OSError as e:
+        raise FeedError(f"cannot write the show folder: {e.strerror or e}", output) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report
