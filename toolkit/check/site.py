@@ -242,6 +242,8 @@ def check_site(source: ShowSource, site: Path, now: dt.datetime | None = None) -
         feed = read_feed(path.read_bytes(), path)
     except FeedError as e:
         return [error(CHECK, path, None, e.message)]
+    except OSError as e:
+        return [error(CHECK, path, None, f"cannot read: {e.strerror or e}")]
     found = [warning(CHECK, path, None, w) for w in feed.warnings]
     base = source.show.base_url if source.show is not None else feed.link
     if not base:
