@@ -128,9 +128,12 @@ def load_for_check(root: Path) -> tuple[ShowSource, list[Finding]]:
         show.root = root
     source = ShowSource(root, data or {}, show)
     base = root / EPISODES_DIR
-    folders = (
-        sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file()) if base.is_dir() else []
-    )
+    folders: list[Path] = []
+    if base.is_dir():
+        try:
+            folders = sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file())
+        except OSError as e:
+            raise ConfigError(f"cannot read: {e.strerror or e}", base) from e
     if not folders:
         findings.append(error(CHECK, base, None, f"no episode folders with an {EPISODE_FILE}"))
     source.episodes = [_episode(folder, findings) for folder in folders]
