@@ -17,6 +17,7 @@ import os
 import feedparser
 import podcastparser
 import pytest
+from markupsafe import escape
 
 from toolkit.config import Show
 from toolkit.errors import ConfigError
@@ -357,3 +358,19 @@ def test_no_optional_setting_no_tag():
     assert item(feed).find("podcast:season", NS).get("name") is None
     assert item(feed).find("itunes:image", NS).get("href").endswith("/002-everything/cover.png")
     assert item(feed, "trailer-guid-from-episode-toml").find("itunes:image", NS) is None
+
+
+def test_a_show_replaces_the_item_notes_block(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "feed.xml").write_text(
+        '{% extends "default:feed.xml" %}\n'
+        "{% block item_notes %}<p>{{ ep.title }} of {{ show.title }}</p>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    show = rich_show(root=tmp_path)
+    feed = parse(render_show(show, rich_jobs(show))["feed.xml"]).find("channel")
+    notes = item(feed).findtext("content:encoded", namespaces=NS)
+    assert (
+        notes == f"<p>Episode &lt;two&gt; &amp; &#34;quotes&#34; ]]&gt; of {escape(show.title)}</p>"
+    )
+    assert item(feed).find("psc:chapters", NS) is not None  # the rest is the packaged feed

@@ -15,11 +15,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import feedparser
+import markupsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.config import Episode, Show
 from toolkit.render import render_feed
+from toolkit.render.environment import _output_escape
 
 from .feedkit import NS, RICH_SHOW, rich_jobs
 
@@ -96,3 +98,12 @@ def test_the_oracle_knows_what_xml_forbids():
     assert xml_text("a\x00b\x1f\x0bc\r\nd\re\ufffe\uffff\t\x85") == "abc\nd\ne\t\x85"
     _, _, xml = feed_for("A & B", "d", "x\x00<y>]]>\x1f", "z")
     assert "<title>x&lt;y&gt;]]&gt;</title>" in xml
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(TEXT, st.integers(), st.floats(allow_nan=False), st.none()))
+def test_output_escaping_is_markupsafe_s(value):
+    """The environment's faster escape gives what markupsafe.escape gives."""
+    assert _output_escape(value) == str(markupsafe.escape(value))
+    if isinstance(value, str):
+        assert _output_escape(markupsafe.Markup(value)) == value  # safe text passes as it is

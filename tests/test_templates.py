@@ -14,6 +14,7 @@ and broken docs, to show that it fails.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -26,6 +27,7 @@ import pytest
 from jinja2 import nodes
 
 from toolkit.paths import default_templates_dir
+from toolkit.pipeline.job import EpisodeJob
 from toolkit.render import contexts
 from toolkit.render.environment import make_environment
 
@@ -40,7 +42,6 @@ TEMPLATES: dict[str, type] = {
     "notes.md": contexts.NotesContext,
     "index.html": contexts.IndexContext,
     "feed.xml": contexts.FeedContext,
-    "item_notes.html": contexts.ItemNotesContext,
 }
 NOT_TEMPLATES = {"style.css"}  # copied as it is
 
@@ -89,22 +90,40 @@ def parse_docs(text: str) -> Docs:
 
 
 # --- the types the templates see ------------------------------------------------------
+def _getter(value: object):
+    """The function behind a property or a cached property, else None."""
+    if isinstance(value, property):
+        return value.fget
+    if isinstance(value, functools.cached_property):
+        return value.func
+    return None
+
+
+def _public_fields(cls: type) -> list[dataclasses.Field]:
+    # A field whose name starts with "_" (EpisodeView._job) is not a template variable.
+    return [f for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+
+
 def annotations(cls: type) -> dict[str, str]:
-    """Each field and property of a dataclass and its annotation, as written."""
-    out = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+    """Each public field and property of a dataclass and its annotation, as written."""
+    out = {f.name: str(f.type) for f in _public_fields(cls)}
     for name, value in vars(cls).items():
-        if isinstance(value, property):
-            out[name] = value.fget.__annotations__["return"]
+        if (getter := _getter(value)) is not None:
+            out[name] = getter.__annotations__["return"]
     return out
 
 
+#: Names the contexts module imports for type checking only.
+_HINT_NAMES = {"EpisodeJob": EpisodeJob}
+
+
 def resolved(cls: type) -> dict[str, object]:
-    """Each field and property of a dataclass and its type."""
-    hints = typing.get_type_hints(cls)
-    out: dict[str, object] = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    """Each public field and property of a dataclass and its type."""
+    hints = typing.get_type_hints(cls, localns=_HINT_NAMES)
+    out: dict[str, object] = {f.name: hints[f.name] for f in _public_fields(cls)}
     for name, value in vars(cls).items():
-        if isinstance(value, property):
-            out[name] = typing.get_type_hints(value.fget)["return"]
+        if (getter := _getter(value)) is not None:
+            out[name] = typing.get_type_hints(getter)["return"]
     return out
 
 
@@ -120,6 +139,21 @@ def _element(t: object) -> object:
     if typing.get_origin(t) in (tuple, list):
         return typing.get_args(t)[0]
     return None
+
+
+def _scoped_block_names(tree: nodes.Template) -> set[str]:
+    """Loop variables that a ``scoped`` block inside the loop reads (feed.xml's item_notes).
+
+    Jinja compiles a block as a function of its own, so ``find_undeclared_variables``
+    reports them as undeclared; the walk below binds them to the loop's element type.
+    """
+    names: set[str] = set()
+    for loop in tree.find_all(nodes.For):
+        if any(block.scoped for block in loop.find_all(nodes.Block)):
+            names |= {n.name for n in loop.target.find_all(nodes.Name)}
+            if isinstance(loop.target, nodes.Name):
+                names.add(loop.target.name)
+    return names
 
 
 class Checker:
@@ -139,7 +173,7 @@ class Checker:
         fields = resolved(context)
         documented = self.docs.tables.get(template, {})
         try:
-            names = jinja2.meta.find_undeclared_variables(tree)
+            names = jinja2.meta.find_undeclared_variables(tree) - _scoped_block_names(tree)
         except jinja2.TemplateAssertionError as e:  # e.g. an unknown filter
             self._problem(e.message or str(e))
             names = set()
@@ -263,12 +297,23 @@ def test_extended_and_included_templates_get_their_context(docs, env, name):
         assert {k: scope.get(k) for k in needed} == needed, included
 
 
-def test_the_checker_sees_the_include_and_the_extends(docs, env):
+def test_the_checker_sees_includes_and_extends(docs, env):
     checker = Checker(docs, env)
-    checker.check("feed.xml", source(env, "feed.xml"), contexts.FeedContext)
-    assert [name for name, _ in checker.includes] == ["item_notes.html"]
+    text = '{% for ep in episodes %}{% include "default:notes.md" %}{% endfor %}'
+    checker.check("feed.xml", text, contexts.FeedContext)
+    assert [(name, sorted(scope)) for name, scope in checker.includes] == [
+        ("default:notes.md", ["ep", "episodes", "feed_url", "last_build", "loop", "podcast_guid",
+                              "show"])
+    ]  # fmt: skip
     checker.check("episode.html", source(env, "episode.html"), contexts.EpisodePageContext)
     assert checker.extends == ["base.html"]
+
+
+def test_the_checker_reads_the_feed_s_notes_block(docs, env):
+    """The item_notes block sits in the loop over episodes: it is checked with ``ep`` known."""
+    text = source(env, "feed.xml").replace("{{ q.text }}", "{{ q.txt }}")
+    problems = Checker(docs, env).check("feed.xml", text, contexts.FeedContext)
+    assert problems == ["QuoteView has no attribute txt"]
 
 
 # --- the documentation ---------------------------------------------------------------

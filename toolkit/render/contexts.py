@@ -26,8 +26,10 @@ so the page, the notes and the feed print the same length.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.render.transcripts import WRITERS
@@ -48,7 +50,6 @@ __all__ = [
     "FeedContext",
     "FundingView",
     "IndexContext",
-    "ItemNotesContext",
     "LicenseView",
     "LocationView",
     "NotesContext",
@@ -333,11 +334,31 @@ class EpisodeView:
     people: tuple[PersonView, ...]
     chapters: tuple[ChapterView, ...]
     soundbites: tuple[SoundbiteView, ...]
-    found_quotes: tuple[QuoteView, ...]
-    article: ArticleView | None
-    segments: tuple[SegmentView, ...]
     transcript_files: tuple[TranscriptFileView, ...]
     translation_files: tuple[TranscriptFileView, ...]
+    #: The job the view was made from: the large views below are made from it
+    #: when a template first reads them (a feed of 10,000 episodes reads no
+    #: transcript segment). Not a template variable.
+    _job: EpisodeJob = field(repr=False, compare=False)
+
+    @cached_property
+    def found_quotes(self) -> tuple[QuoteView, ...]:
+        """The article's quotations the episode voices, by time."""
+        return _found_quotes(self._job)
+
+    @cached_property
+    def article(self) -> ArticleView | None:
+        """The related article, paragraph by paragraph, when there is an article file."""
+        return _article(self._job)
+
+    @cached_property
+    def segments(self) -> tuple[SegmentView, ...]:
+        """The transcript, segment by segment."""
+        transcript = self._job.transcript
+        return tuple(
+            SegmentView(s.start, s.end, s.speaker, s.text)
+            for s in (transcript.segments if transcript is not None else [])
+        )
 
     @property
     def feed_transcripts(self) -> tuple[TranscriptFileView, ...]:
@@ -396,18 +417,6 @@ class FeedContext(TemplateContext):
     last_build: datetime
 
 
-@dataclass(frozen=True)
-class ItemNotesContext(TemplateContext):
-    """item_notes.html: one item's HTML notes (``content:encoded``).
-
-    feed.xml includes it inside its loop over ``episodes``, so it sees the
-    feed's variables with ``ep`` set to the item's episode.
-    """
-
-    show: ShowView
-    ep: EpisodeView
-
-
 # --- URLs and guids -----------------------------------------------------------
 def folder_url(show: Show, episode: Episode) -> str:
     """The URL of an episode's folder in the site."""
@@ -451,7 +460,7 @@ def cover_name(show: Show) -> str | None:
 
 def episode_cover_name(episode: Episode) -> str | None:
     """The episode's own cover art's file name in its folder (``cover.png``), or None."""
-    return f"cover{episode.image_path.suffix.lower()}" if episode.image_path else None
+    return f"cover{Path(episode.image).suffix.lower()}" if episode.image else None
 
 
 # --- builders -----------------------------------------------------------------
@@ -460,12 +469,34 @@ def _person(person: Person, default_role: str) -> PersonView:
     return PersonView(person.name, role, group, person.href, person.img)
 
 
-def episode_people(show: Show, episode: Episode) -> tuple[PersonView, ...]:
-    """Hosts (the episode's, else the show's), then guests, each with a role."""
-    hosts = episode.hosts or show.hosts
-    return tuple(_person(p, "host") for p in hosts) + tuple(
-        _person(p, "guest") for p in episode.guests
-    )
+def episode_people(
+    show: Show, episode: Episode, show_hosts: tuple[PersonView, ...] | None = None
+) -> tuple[PersonView, ...]:
+    """Hosts (the episode's, else the show's), then guests, each with a role.
+
+    ``show_hosts``: the show's hosts as views, when the caller has made them.
+    """
+    if episode.hosts:
+        hosts = tuple(_person(p, "host") for p in episode.hosts)
+    else:
+        hosts = show_hosts if show_hosts is not None else _show_hosts(show)
+    return hosts + tuple(_person(p, "guest") for p in episode.guests)
+
+
+def _show_hosts(show: Show) -> tuple[PersonView, ...]:
+    return tuple(_person(p, "host") for p in show.hosts)
+
+
+@dataclass(frozen=True)
+class _ShowParts:
+    """What every episode's view takes from the show, made once per context."""
+
+    image_url: str | None
+    hosts: tuple[PersonView, ...]
+
+    @classmethod
+    def of(cls, show: Show) -> _ShowParts:
+        return cls(show_image_url(show), _show_hosts(show))
 
 
 def show_image_url(show: Show) -> str | None:
@@ -491,7 +522,7 @@ def show_view(show: Show) -> ShowView:
         explicit=show.explicit,
         type=show.type,
         owner=OwnerView(show.owner.name, show.owner.email),
-        hosts=tuple(_person(p, "host") for p in show.hosts),
+        hosts=_show_hosts(show),
         categories=tuple(categories),
         image=image,
         image_url=show_image_url(show),
@@ -534,17 +565,15 @@ def _enclosures(folder: str, job: EpisodeJob) -> tuple[EnclosureView, ...]:
 def _transcript_files(
     folder: str, files: dict[str, str], language: str | None
 ) -> tuple[TranscriptFileView, ...]:
+    # format, name, url, media type, language, captions (positional: this runs per episode)
     return tuple(
-        TranscriptFileView(
-            format=fmt,
-            name=name,
-            url=folder + name,
-            mime=FEED_TRANSCRIPT_TYPES.get(fmt, WRITERS[fmt].mime_type),
-            language=language,
-            captions=fmt == "vtt",
-        )
+        TranscriptFileView(fmt, name, folder + name, _transcript_type(fmt), language, fmt == "vtt")
         for fmt, name in files.items()
     )
+
+
+def _transcript_type(fmt: str) -> str:
+    return FEED_TRANSCRIPT_TYPES.get(fmt) or WRITERS[fmt].mime_type
 
 
 def _article(job: EpisodeJob) -> ArticleView | None:
@@ -570,14 +599,17 @@ def _found_quotes(job: EpisodeJob) -> tuple[QuoteView, ...]:
     )
 
 
-def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
+def episode_view(show: Show, job: EpisodeJob, parts: _ShowParts | None = None) -> EpisodeView:
     """The episode of ``job`` as the templates see it.
 
     Needs the published audio (``job.audio``): its duration, size and name.
+    ``parts``: what the show gives every episode, when the caller made it
+    once for many episodes.
     """
     ep = job.episode
     if job.audio is None:
         raise ValueError(f"episode {ep.slug}: no published audio to render (job.audio)")
+    parts = parts or _ShowParts.of(show)
     folder = folder_url(show, ep)
     language = job.transcript.language if job.transcript is not None else None
     own_cover = episode_cover_name(ep)
@@ -593,8 +625,8 @@ def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
         explicit=show.explicit if ep.explicit is None else ep.explicit,
         guid=episode_guid(job),
         folder_url=folder,
-        page_url=page_url(show, ep),
-        image_url=folder + own_cover if own_cover else show_image_url(show),
+        page_url=folder,  # page_url(): the folder's index.html
+        image_url=folder + own_cover if own_cover else parts.image_url,
         duration=whole_seconds(job.audio.duration),
         audio_file=job.audio.file,
         audio_url=folder + job.audio.file,
@@ -602,19 +634,14 @@ def episode_view(show: Show, job: EpisodeJob) -> EpisodeView:
         audio_size=job.audio.size,
         enclosures=_enclosures(folder, job),
         article_url=ep.article_url or (job.article.url if job.article else None),
-        people=episode_people(show, ep),
+        people=episode_people(show, ep, parts.hosts),
         chapters=tuple(ChapterView(c.start, c.end, c.title, c.url, c.img) for c in job.chapters),
         soundbites=tuple(
             SoundbiteView(b.start, b.duration, b.end, b.title) for b in job.soundbites
         ),
-        found_quotes=_found_quotes(job),
-        article=_article(job),
-        segments=tuple(
-            SegmentView(s.start, s.end, s.speaker, s.text)
-            for s in (job.transcript.segments if job.transcript is not None else [])
-        ),
         transcript_files=_transcript_files(folder, job.transcript_files, language),
         translation_files=_transcript_files(folder, job.translation_files, "en"),
+        _job=job,
     )
 
 
@@ -626,10 +653,13 @@ def notes_context(show: Show, job: EpisodeJob) -> NotesContext:
     return NotesContext(show=show_view(show), ep=episode_view(show, job))
 
 
+def _episode_views(show: Show, jobs: list[EpisodeJob]) -> tuple[EpisodeView, ...]:
+    parts = _ShowParts.of(show)
+    return tuple(episode_view(show, j, parts) for j in jobs)
+
+
 def index_context(show: Show, jobs: list[EpisodeJob]) -> IndexContext:
-    return IndexContext(
-        show=show_view(show), root="", episodes=tuple(episode_view(show, j) for j in jobs)
-    )
+    return IndexContext(show=show_view(show), root="", episodes=_episode_views(show, jobs))
 
 
 def feed_context(show: Show, jobs: list[EpisodeJob]) -> FeedContext:
@@ -637,7 +667,7 @@ def feed_context(show: Show, jobs: list[EpisodeJob]) -> FeedContext:
     url = feed_url(show)
     return FeedContext(
         show=show_view(show),
-        episodes=tuple(episode_view(show, j) for j in jobs),
+        episodes=_episode_views(show, jobs),
         feed_url=url,
         podcast_guid=podcast_guid(url),
         last_build=max((j.episode.date for j in jobs), default=datetime.now(UTC)),

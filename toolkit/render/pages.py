@@ -11,7 +11,9 @@ Templates get the fields of their context dataclass
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ from toolkit.render.contexts import (
     index_context,
     notes_context,
 )
-from toolkit.render.environment import make_environment
+from toolkit.render.environment import make_environment, xml_safe
 from toolkit.render.transcripts import WRITERS, get_writer, writer_options
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ __all__ = [
     "render_episode",
     "render_feed",
     "render_show",
+    "render_template",
     "render_transcripts",
 ]
 
@@ -46,8 +49,16 @@ TRANSCRIPT_BASENAME = "transcript"
 STYLESHEET = "style.css"
 
 
-def _render(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
-    return env.get_template(name).render(context.variables())
+def render_template(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
+    """Template ``name`` rendered with ``context``, less what XML 1.0 forbids.
+
+    Control characters (other than tab and newline), U+FFFE and U+FFFF are
+    removed and line endings made ``\\n`` (:func:`xml_safe`), whatever the
+    template is: values were escaped as they were printed, and escaping
+    neither makes nor removes those characters. One pass over the output
+    costs less than one per printed value.
+    """
+    return xml_safe(env.get_template(name).render(context.variables()))
 
 
 def render_episode(show: Show, job: EpisodeJob) -> dict[str, str]:
@@ -58,8 +69,8 @@ def render_episode(show: Show, job: EpisodeJob) -> dict[str, str]:
     """
     env = make_environment(show.root)
     return {
-        "index.html": _render(env, "episode.html", episode_page_context(show, job)),
-        "notes.md": _render(env, "notes.md", notes_context(show, job)),
+        "index.html": render_template(env, "episode.html", episode_page_context(show, job)),
+        "notes.md": render_template(env, "notes.md", notes_context(show, job)),
     }
 
 
@@ -111,9 +122,29 @@ def render_transcripts(show: Show, job: EpisodeJob) -> RenderedTranscripts:
     return RenderedTranscripts(files, transcripts, translations)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a show's files are rendered.
+
+    Rendering allocates a great many short-lived objects and no cycles worth
+    collecting; each full collection, meanwhile, walks every job's data (all
+    the transcripts of a large show). Paused, a 10,000-episode feed renders
+    2.5 times faster (bench/feed_scale.py). Reference counting still frees
+    everything as it goes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def render_feed(show: Show, jobs: list[EpisodeJob]) -> str:
     """The RSS feed alone (``feed.xml``), its items in the order of ``jobs``."""
-    return _render(make_environment(show.root), "feed.xml", feed_context(show, jobs))
+    with _collector_paused():
+        return render_template(make_environment(show.root), "feed.xml", feed_context(show, jobs))
 
 
 def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
@@ -123,9 +154,10 @@ def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
     """
     env = make_environment(show.root)
     assert env.loader is not None
-    return {
-        FEED_FILE: _render(env, "feed.xml", feed_context(show, jobs)),
-        "index.html": _render(env, "index.html", index_context(show, jobs)),
-        # Copied as it is: a stylesheet is not a template.
-        STYLESHEET: env.loader.get_source(env, STYLESHEET)[0],
-    }
+    with _collector_paused():
+        return {
+            FEED_FILE: render_template(env, "feed.xml", feed_context(show, jobs)),
+            "index.html": render_template(env, "index.html", index_context(show, jobs)),
+            # Copied as it is: a stylesheet is not a template.
+            STYLESHEET: env.loader.get_source(env, STYLESHEET)[0],
+        }
