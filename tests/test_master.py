@@ -145,3 +145,22 @@ def test_mastering_is_off_by_default_and_says_nothing(tmp_path):
     assert report.episodes[0].actions["master"] == ""
     assert "master" not in next(s for s in said if s.startswith(f"{SAMPLE_SLUG}:"))
     assert not list((tmp_path / "site").rglob(".mastered.*"))
+
+
+@pytest.mark.parametrize(
+    ("toml", "field", "message"),
+    [
+        ('[master]\nbitrate = "loud"\n', "master.bitrate", 'a bit rate such as "128k"'),
+        ("[master]\ntrue_peak = 2\n", "master.true_peak", "less than or equal to 0"),
+        ("[publish]\nid3_version = 5\n", "publish.id3_version", "3 or 4"),
+        ('[publish]\nformat = "wav"\n', "publish.format", "'source' or 'mp3'"),
+    ],
+)
+def test_bad_settings_name_the_field(tmp_path, toml, field, message):
+    from toolkit.config import load_show
+    from toolkit.errors import ConfigError
+
+    show = _show(tmp_path / "show", "\n" + toml)
+    with pytest.raises(ConfigError, match=re.escape(message)) as e:
+        load_show(show)
+    assert (e.value.path, e.value.field) == (show / "show.toml", field)

@@ -138,7 +138,7 @@ class Master(_Strict):
     #: Output channels (1 or 2); unset: the source's.
     channels: Literal[1, 2] | None = None
     #: Lossy output bit rate ("128k"); unset: 128k (MP3, AAC), 96k (Opus), 160k (Vorbis).
-    bitrate: str | None = Field(default=None, pattern=r"^[1-9]\d{1,2}k$")
+    bitrate: Annotated[str, _matching(r"[1-9]\d{1,2}k", 'a bit rate such as "128k"')] | None = None
 
 
 # --- Podcasting 2.0 channel tags (the feed's podcast:* elements) ---------------
