@@ -75,7 +75,7 @@ def test_feed_carries_podcasting20_tags(site):
     for fmt in FEED_TRANSCRIPT_TYPES:  # plain text is on the page only
         assert f'/{SLUG}/transcript.{fmt}"' in xml
     assert 'type="application/json+chapters"' in xml
-    assert '<podcast:person role="guest">Daniel Reyes</podcast:person>' in xml
+    assert '<podcast:person role="guest" group="cast">Daniel Reyes</podcast:person>' in xml
     # The check value from the namespace's documentation of podcast:guid.
     from toolkit.render import podcast_guid
 
