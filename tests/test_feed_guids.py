@@ -268,3 +268,19 @@ def test_build_write_guids_writes_episode_toml(tmp_path, monkeypatch):
     assert again.exit_code == 0, again.output
     assert "wrote guid" not in again.output and "nothing changed" in again.output
     assert feed_guids(out) == {"001-a": guid}
+
+
+def test_the_episode_s_own_cover_is_published_and_is_the_item_s_image(tmp_path):
+    """Not a guid, but the same build: episode.toml's image, copied by the page stage."""
+    show = make_show(tmp_path / "show", ["001-a"])
+    folder = show / "episodes" / "001-a"
+    shutil.copy(ROOT / "cover.jpg", folder / "art.jpg")
+    toml = folder / "episode.toml"
+    toml.write_text('image = "art.jpg"\n' + toml.read_text())
+    out = tmp_path / "site"
+    build(show, out)
+    assert (out / "001-a" / "cover.jpg").read_bytes() == (ROOT / "cover.jpg").read_bytes()
+    item = ET.parse(out / "feed.xml").getroot().find("channel/item")
+    assert item is not None
+    image = item.find("{http://www.itunes.com/dtds/podcast-1.0.dtd}image")
+    assert image is not None and image.get("href") == "http://127.0.0.1:8000/001-a/cover.jpg"
