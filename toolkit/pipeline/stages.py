@@ -494,7 +494,10 @@ def _tag_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     dest = folder / name
     options = TagOptions(settings.id3_version, settings.keep_source_chapters)
     publish_audio(source, dest, tags, options, fmt, original=job.source.path)
-    job.audio = PublishedAudio(name, fmt.mime, dest.stat().st_size, source.duration)
+    # The duration the feed, page and notes print is the published file's own: an
+    # encoded copy can differ from its source by a frame or two.
+    published = probe(dest)
+    job.audio = PublishedAudio(name, fmt.mime, published.size, published.duration)
     note = None if fmt.apple else f"tagged {name} (Apple Podcasts plays MP3 and M4A only)"
     return Record(files=[name], data={"audio": asdict(job.audio)}, action=note)
 
