@@ -91,3 +91,93 @@ def test_every_transcript_and_chapter_link_resolves(browser, base_url):
         response = page.request.get(href)
         assert response.status == 200, href
         assert len(response.body()) > 0, href
+
+
+def open_episode(browser, base_url, fragment: str = "", **context_options):
+    """The episode page in a new context, with every console error and page error collected."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base_url}{SAMPLE_SLUG}/index.html{fragment}")
+    return page, errors
+
+
+def player(page, expression: str):
+    return page.evaluate(f"document.getElementById('player').{expression}")
+
+
+def test_every_transcript_word_carries_its_start_time(browser, base_url):
+    page, _ = open_episode(browser, base_url)
+    starts = page.eval_on_selector_all("#transcript [data-t]", "els => els.map(e => +e.dataset.t)")
+    assert len(starts) > 300  # the 3-minute sample episode, word by word
+    assert 0 <= starts[0] < 5 and 170 < starts[-1] < 200
+    segments = page.eval_on_selector_all(
+        "#transcript .segment",
+        "els => els.map(e => [+e.dataset.start, +e.dataset.end,"
+        " [...e.querySelectorAll('[data-t]')].map(w => +w.dataset.t)])",
+    )
+    for start, end, times in segments:  # each word inside its own segment
+        assert all(start - 0.01 <= t <= end for t in times), (start, end, times)
+
+
+def test_clicking_a_word_seeks_the_player_to_it(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    word = page.locator("#transcript [data-t]").nth(200)
+    start = float(word.get_attribute("data-t"))
+    assert start > 30  # far from where the player starts
+    word.click()
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.3"
+    )
+    assert errors == []
+
+
+def test_the_highlight_follows_the_current_time(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    words = page.locator("#transcript [data-t]")
+    for index in (50, 120):
+        start = float(words.nth(index).get_attribute("data-t"))
+        player(page, f"currentTime = {start + 0.01}")
+        page.wait_for_function(
+            f"(document.querySelector('#transcript .now') || {{}}).dataset?.t == "
+            f"'{words.nth(index).get_attribute('data-t')}'"
+        )
+        assert page.locator("#transcript .now").count() == 1
+        background = page.eval_on_selector(
+            "#transcript .now", "e => getComputedStyle(e).backgroundColor"
+        )
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert errors == []
+
+
+def test_follow_mode_pauses_when_the_listener_scrolls_and_resumes(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    follow = page.locator("#follow")
+    assert follow.is_hidden()
+    word = page.locator("#transcript [data-t]").nth(300)
+    player(page, f"currentTime = {float(word.get_attribute('data-t')) + 0.01}")
+    page.wait_for_function("document.querySelector('#transcript .now') !== null")
+    page.mouse.move(200, 200)
+    page.mouse.wheel(0, -400)
+    follow.wait_for(state="visible")
+    page.evaluate("window.scrollTo(0, 0)")
+    follow.click()
+    assert follow.is_hidden()
+    page.wait_for_function(  # the current word scrolled back into view
+        "(() => { const r = document.querySelector('#transcript .now').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+    )
+    assert errors == []
+
+
+def test_the_episode_and_index_pages_log_no_errors(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    page.wait_for_load_state("networkidle")
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert errors == []

@@ -133,10 +133,11 @@ def test_missing_transcript_is_refused(show, job):
         render_transcripts(show, job)
 
 
-def test_show_files_are_feed_index_and_the_stylesheet_as_it_is(show, job):
+def test_show_files_are_feed_index_and_the_stylesheet_and_script_as_they_are(show, job):
     files = render_show(show, [with_transcript_files(show, job)])
-    assert set(files) == {"feed.xml", "index.html", "style.css"}
-    assert files["style.css"] == (default_templates_dir() / "style.css").read_text(encoding="utf-8")
+    assert set(files) == {"feed.xml", "index.html", "style.css", "player.js"}
+    for name in ("style.css", "player.js"):
+        assert files[name] == (default_templates_dir() / name).read_text(encoding="utf-8")
 
 
 def test_a_show_overrides_one_block_of_a_packaged_template(show, job, tmp_path):

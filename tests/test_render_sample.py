@@ -104,4 +104,4 @@ def test_the_site_has_every_file_the_renderers_own(rendered):
     formats = ["vtt", "srt", "json", "txt", "html"]
     episode = {f"{SAMPLE_SLUG}/{n}" for n in ("index.html", "notes.md", "chapters.json")}
     episode |= {f"{SAMPLE_SLUG}/transcript.{fmt}" for fmt in formats}
-    assert set(rendered) == {"feed.xml", "index.html", "style.css"} | episode
+    assert set(rendered) == {"feed.xml", "index.html", "style.css", "player.js"} | episode

@@ -43,7 +43,7 @@ TEMPLATES: dict[str, type] = {
     "index.html": contexts.IndexContext,
     "feed.xml": contexts.FeedContext,
 }
-NOT_TEMPLATES = {"style.css"}  # copied as it is
+NOT_TEMPLATES = {"style.css", "player.js"}  # copied as they are
 
 VIEWS = {
     obj

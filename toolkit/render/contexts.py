@@ -66,6 +66,7 @@ __all__ = [
     "TranscriptFileView",
     "TxtView",
     "ValueView",
+    "WordView",
     "cover_name",
     "episode_cover_name",
     "episode_guid",
@@ -274,6 +275,15 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class WordView:
+    """One timed word of the transcript, without Whisper's leading space."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
 class SegmentView:
     """One transcript segment."""
 
@@ -281,6 +291,7 @@ class SegmentView:
     end: float
     speaker: str | None
     text: str
+    words: tuple[WordView, ...]
 
 
 @dataclass(frozen=True)
@@ -356,7 +367,13 @@ class EpisodeView:
         """The transcript, segment by segment."""
         transcript = self._job.transcript
         return tuple(
-            SegmentView(s.start, s.end, s.speaker, s.text)
+            SegmentView(
+                s.start,
+                s.end,
+                s.speaker,
+                s.text,
+                tuple(WordView(w.start, w.end, w.word.strip()) for w in s.words if w.word.strip()),
+            )
             for s in (transcript.segments if transcript is not None else [])
         )
 

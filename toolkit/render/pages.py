@@ -47,6 +47,7 @@ __all__ = [
 
 TRANSCRIPT_BASENAME = "transcript"
 STYLESHEET = "style.css"
+PLAYER_SCRIPT = "player.js"
 
 
 def render_template(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
@@ -148,7 +149,7 @@ def render_feed(show: Show, jobs: list[EpisodeJob]) -> str:
 
 
 def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
-    """The show's files: ``feed.xml``, ``index.html`` and ``style.css``.
+    """The show's files: ``feed.xml``, ``index.html``, ``style.css`` and ``player.js``.
 
     ``jobs`` come in the order the index page and the feed list them.
     """
@@ -158,6 +159,7 @@ def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
         return {
             FEED_FILE: render_template(env, "feed.xml", feed_context(show, jobs)),
             "index.html": render_template(env, "index.html", index_context(show, jobs)),
-            # Copied as it is: a stylesheet is not a template.
+            # Copied as they are: a stylesheet and a script are not templates.
             STYLESHEET: env.loader.get_source(env, STYLESHEET)[0],
+            PLAYER_SCRIPT: env.loader.get_source(env, PLAYER_SCRIPT)[0],
         }

@@ -1,0 +1,80 @@
+// The episode page's player: seek from timestamps and transcript words,
+// highlight the word being spoken, and follow it down the transcript.
+(function () {
+  "use strict";
+  var player = document.getElementById("player");
+  if (!player) return;
+  var transcript = document.getElementById("transcript");
+  var words = transcript ? Array.prototype.slice.call(transcript.querySelectorAll("[data-t]")) : [];
+  var starts = words.map(function (w) { return parseFloat(w.dataset.t); });
+  var segments = transcript ? Array.prototype.slice.call(transcript.querySelectorAll(".segment")) : [];
+  var followButton = document.getElementById("follow");
+  var following = true;
+  var nowWord = null;
+  var nowSegment = null;
+
+  function seek(t) {
+    if (!isFinite(t)) return;
+    player.currentTime = t;
+    var playing = player.play();
+    if (playing) playing.catch(function () {});  // a pause before playback starts is fine
+  }
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-t], [data-start].seek");
+    if (!el) return;
+    event.preventDefault();
+    seek(parseFloat(el.dataset.t !== undefined ? el.dataset.t : el.dataset.start));
+    follow(true);
+  });
+
+  // The last word that starts at or before t (binary search), or -1.
+  function wordAt(t) {
+    var lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  function follow(on) {
+    following = on;
+    if (followButton) followButton.hidden = on;
+    if (on && nowWord) nowWord.scrollIntoView({ block: "center" });
+  }
+
+  function update() {
+    var t = player.currentTime;
+    var i = wordAt(t);
+    var word = i >= 0 ? words[i] : null;
+    if (word !== nowWord) {
+      if (nowWord) nowWord.classList.remove("now");
+      if (word) word.classList.add("now");
+      nowWord = word;
+      if (word && following && !player.paused) word.scrollIntoView({ block: "center" });
+    }
+    var segment = null;
+    segments.forEach(function (seg) {
+      if (t >= parseFloat(seg.dataset.start) && t < parseFloat(seg.dataset.end)) segment = seg;
+    });
+    if (segment !== nowSegment) {
+      if (nowSegment) nowSegment.classList.remove("current");
+      if (segment) segment.classList.add("current");
+      nowSegment = segment;
+    }
+  }
+
+  player.addEventListener("timeupdate", update);
+  player.addEventListener("seeked", update);
+
+  // The listener scrolling (wheel, touch, keys) pauses follow mode; the button resumes it.
+  function listenerScrolled() { if (following) follow(false); }
+  window.addEventListener("wheel", listenerScrolled, { passive: true });
+  window.addEventListener("touchmove", listenerScrolled, { passive: true });
+  window.addEventListener("keydown", function (event) {
+    if (["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "].indexOf(event.key) >= 0 &&
+        event.target === document.body) listenerScrolled();
+  });
+  if (followButton) followButton.addEventListener("click", function () { follow(true); });
+})();
