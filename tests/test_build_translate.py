@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
+from toolkit.render.contexts import FEED_TRANSCRIPT_TYPES
 from toolkit.render.transcripts import WRITERS
 
 from .helpers import espeak_german, normalise
@@ -84,7 +85,8 @@ def test_feed_and_page_list_both_languages(site):
     for t in found:
         by_language[t.get("language", "")].append(t.get("url", "").rsplit("/", 1)[1])
     by_language = {lang: sorted(names) for lang, names in by_language.items()}
-    assert by_language["de"] == sorted(f"transcript.{fmt}" for fmt in WRITERS)
-    assert by_language["en"] == sorted(f"transcript.en.{fmt}" for fmt in WRITERS)
+    # The feed lists the formats podcast apps read (plain text is on the page only).
+    assert by_language["de"] == sorted(f"transcript.{fmt}" for fmt in FEED_TRANSCRIPT_TYPES)
+    assert by_language["en"] == sorted(f"transcript.en.{fmt}" for fmt in FEED_TRANSCRIPT_TYPES)
     page = (site / "001-regen" / "index.html").read_text()
     assert 'href="transcript.en.vtt" hreflang="en"' in page
