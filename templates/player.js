@@ -1,5 +1,6 @@
 // The episode page's player: seek from timestamps and transcript words,
-// highlight the word being spoken, and follow it down the transcript.
+// highlight the word being spoken, follow it down the transcript, and start
+// at a deep link's time (#t=90, #t=1:30, #t=1:02:03).
 (function () {
   "use strict";
   var player = document.getElementById("player");
@@ -64,6 +65,25 @@
       nowSegment = segment;
     }
   }
+
+  // Deep links: #t=90, #t=1:30 or #t=1:02:03 (a media fragment's start) start the player there.
+  function parseTime(text) {
+    var value = text.replace(/^npt:/, "").split(",")[0];
+    if (!/^\d+(\.\d+)?$|^\d+:\d{1,2}(\.\d+)?$|^\d+:\d{1,2}:\d{1,2}(\.\d+)?$/.test(value)) return NaN;
+    return value.split(":").reduce(function (total, part) { return total * 60 + parseFloat(part); }, 0);
+  }
+
+  function startFromHash() {
+    var match = /(?:^#|&)t=([^&]+)/.exec(location.hash);
+    if (!match) return;
+    var t = parseTime(decodeURIComponent(match[1]));
+    if (!isFinite(t)) return;
+    if (player.readyState >= 1) seek(t);
+    else player.addEventListener("loadedmetadata", function () { seek(t); }, { once: true });
+  }
+
+  window.addEventListener("hashchange", startFromHash);
+  startFromHash();
 
   player.addEventListener("timeupdate", update);
   player.addEventListener("seeked", update);

@@ -65,7 +65,7 @@ def test_chapter_click_seeks_the_player_and_highlights_the_transcript(browser, b
     duration = page.evaluate("document.getElementById('player').duration")
     assert 190 < duration < 200
 
-    chapter = page.locator(".chapters button.seek").nth(2)
+    chapter = page.locator(".chapters a.seek").nth(2)
     start = float(chapter.get_attribute("data-start"))
     chapter.click()
     page.wait_for_function(
@@ -181,3 +181,35 @@ def test_the_episode_and_index_pages_log_no_errors(browser, base_url):
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("fragment", "start"), [("#t=1:30", 90), ("#t=75", 75), ("#t=0:02:03", 123)]
+)
+def test_a_deep_link_starts_the_player_at_its_time(browser, base_url, fragment, start):
+    page, errors = open_episode(browser, base_url, fragment)
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5"
+    )
+    page.evaluate("location.hash = '#t=10'")  # a new fragment on the same page seeks too
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 10) < 0.5")
+    assert errors == []
+
+
+def test_without_javascript_every_timestamp_links_into_the_audio(browser, base_url):
+    page, _ = open_episode(browser, base_url, java_script_enabled=False)
+    audio = page.eval_on_selector("#player", "e => e.src")
+    assert page.locator("button.seek").count() == 0
+    links = page.eval_on_selector_all(
+        "a.seek", "els => els.map(e => [e.href, +e.dataset.start, e.textContent])"
+    )
+    assert len(links) > 20  # chapters, quotes, soundbites, article map, transcript
+    for href, start, _label in links:
+        file, _, fragment = href.partition("#")
+        assert file == audio
+        assert fragment.startswith("t=") and abs(float(fragment[2:]) - start) < 0.01
+    chapter = page.locator(".chapters a.seek").nth(1)
+    href = chapter.get_attribute("href")
+    assert href.startswith(f"{SAMPLE_SLUG}.mp3#t=")
+    assert float(href.partition("#t=")[2]) == float(chapter.get_attribute("data-start"))
+    assert page.request.get(links[1][0]).status in (200, 206)
