@@ -178,7 +178,9 @@ class _EpisodeRun:
             done: Record = stage.run(self.job, self.ctx, self.folder)
             self.ready.add(name)
             self.records[name] = {"key": key, "files": done.files, "data": done.data}
-            self.actions[name] = stage.verb if done.action is None else done.action
+            # "re-tagged" when the last build had made it; plain "tagged" the first time.
+            verb = stage.verb if name in self.old else stage.verb.removeprefix("re-")
+            self.actions[name] = verb if done.action is None else done.action
 
     def ensure_all(self) -> None:
         for name in self.order:
