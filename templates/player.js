@@ -97,4 +97,53 @@
         event.target === document.body) listenerScrolled();
   });
   if (followButton) followButton.addEventListener("click", function () { follow(true); });
+
+  // Search: the words that match the query (the last query word may be the start of a word).
+  var search = document.getElementById("search");
+  if (!search || !words.length) return;
+  var query = document.getElementById("search-q");
+  var count = document.getElementById("search-count");
+  var normal = words.map(function (w) { return w.textContent.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); });
+  var hits = [];
+  var hit = -1;
+  search.hidden = false;
+
+  function find() {
+    hits.forEach(function (i) { words[i].classList.remove("hit", "hit-now"); });
+    hits = [];
+    var terms = query.value.toLowerCase().split(/\s+/).map(function (t) {
+      return t.replace(/[^\p{L}\p{N}]+/gu, "");
+    }).filter(Boolean);
+    if (terms.length) {
+      for (var i = 0; i + terms.length <= normal.length; i++) {
+        var ok = terms.every(function (term, j) {
+          return j === terms.length - 1 ? normal[i + j].indexOf(term) === 0 : normal[i + j] === term;
+        });
+        if (ok) hits.push(i);
+      }
+    }
+    hits.forEach(function (i) { words[i].classList.add("hit"); });
+    show(hits.length ? 0 : -1);
+  }
+
+  function show(index) {
+    if (hit >= 0 && hit < hits.length) words[hits[hit]].classList.remove("hit-now");
+    hit = index;
+    if (hit < 0) {
+      count.textContent = query.value.trim() ? "No matches" : "";
+      return;
+    }
+    var word = words[hits[hit]];
+    word.classList.add("hit-now");
+    follow(false);
+    word.scrollIntoView({ block: "center" });
+    count.textContent = (hit + 1) + " of " + hits.length;
+  }
+
+  function step(by) { if (hits.length) show((hit + by + hits.length) % hits.length); }
+
+  query.addEventListener("input", find);
+  search.addEventListener("submit", function (event) { event.preventDefault(); step(1); });
+  document.getElementById("search-next").addEventListener("click", function () { step(1); });
+  document.getElementById("search-prev").addEventListener("click", function () { step(-1); });
 })();

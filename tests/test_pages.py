@@ -213,3 +213,37 @@ def test_without_javascript_every_timestamp_links_into_the_audio(browser, base_u
     assert href.startswith(f"{SAMPLE_SLUG}.mp3#t=")
     assert float(href.partition("#t=")[2]) == float(chapter.get_attribute("data-start"))
     assert page.request.get(links[1][0]).status in (200, 206)
+
+
+def test_search_finds_words_steps_through_them_and_scrolls_to_each(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    count = page.locator("#search-count")
+    page.fill("#search-q", "Taliban")
+    matches = page.locator("#transcript .hit")
+    total = matches.count()
+    assert total >= 2
+    assert count.inner_text() == f"1 of {total}"
+    seen = []
+    for _ in range(total):
+        now = page.locator("#transcript .hit-now")
+        assert now.count() == 1
+        assert "taliban" in now.inner_text().lower()
+        assert page.evaluate(  # scrolled into view
+            "(() => { const r = document.querySelector('#transcript .hit-now')"
+            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+        )
+        seen.append(now.get_attribute("data-t"))
+        page.click("#search-next")
+    assert len(set(seen)) == total and count.inner_text() == f"1 of {total}"  # round again
+    page.click("#search-prev")
+    assert count.inner_text() == f"{total} of {total}"
+    page.fill("#search-q", "security council")  # two words in a row
+    assert page.locator("#transcript .hit").count() >= 1
+    page.fill("#search-q", "zzyzx")
+    assert count.inner_text() == "No matches" and matches.count() == 0
+    assert errors == []
+
+
+def test_without_javascript_the_search_form_is_not_shown(browser, base_url):
+    page, _ = open_episode(browser, base_url, java_script_enabled=False)
+    assert page.locator("#search").is_hidden()
