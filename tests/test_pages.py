@@ -247,3 +247,21 @@ def test_search_finds_words_steps_through_them_and_scrolls_to_each(browser, base
 def test_without_javascript_the_search_form_is_not_shown(browser, base_url):
     page, _ = open_episode(browser, base_url, java_script_enabled=False)
     assert page.locator("#search").is_hidden()
+
+
+def test_the_header_shows_the_cover_and_the_metadata_parses(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    page.wait_for_load_state("networkidle")
+    cover = page.locator(".episode-head img.cover")
+    assert cover.get_attribute("alt").startswith("Cover art of Japan")
+    assert page.evaluate("document.querySelector('.episode-head img.cover').naturalWidth") > 0
+    head = page.locator(".episode-head").inner_text()
+    assert "Season 1" in head and "Episode 1" in head and "3:15" in head and "2023" in head
+    assert "Maya Okafor" in head and "Daniel Reyes" in head
+    ld = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert ld["@type"] == "PodcastEpisode" and ld["name"].startswith("Japan")
+    assert page.get_attribute("meta[property='og:title']", "content") == ld["name"]
+    assert page.get_attribute("link[rel=icon]", "href") == "../cover.jpg"
+    assert errors == []

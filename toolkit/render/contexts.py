@@ -335,6 +335,7 @@ class EpisodeView:
     folder_url: str
     page_url: str
     image_url: str | None
+    image: str | None
     duration: int
     audio_file: str
     audio_url: str
@@ -510,10 +511,11 @@ class _ShowParts:
 
     image_url: str | None
     hosts: tuple[PersonView, ...]
+    cover: str | None
 
     @classmethod
     def of(cls, show: Show) -> _ShowParts:
-        return cls(show_image_url(show), _show_hosts(show))
+        return cls(show_image_url(show), _show_hosts(show), cover_name(show))
 
 
 def show_image_url(show: Show) -> str | None:
@@ -644,6 +646,7 @@ def episode_view(show: Show, job: EpisodeJob, parts: _ShowParts | None = None) -
         folder_url=folder,
         page_url=folder,  # page_url(): the folder's index.html
         image_url=folder + own_cover if own_cover else parts.image_url,
+        image=own_cover or (f"../{parts.cover}" if parts.cover else None),
         duration=whole_seconds(job.audio.duration),
         audio_file=job.audio.file,
         audio_url=folder + job.audio.file,
