@@ -265,3 +265,23 @@ def test_the_header_shows_the_cover_and_the_metadata_parses(browser, base_url):
     assert page.get_attribute("meta[property='og:title']", "content") == ld["name"]
     assert page.get_attribute("link[rel=icon]", "href") == "../cover.jpg"
     assert errors == []
+
+
+@pytest.mark.parametrize("path", ["", f"{SAMPLE_SLUG}/index.html"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_sideways_scrolling_and_a_screenshot(browser, base_url, tmp_path, path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}{path}")
+    page.wait_for_load_state("networkidle")
+    name = "index" if not path else "episode"
+    shot = tmp_path / f"{name}-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    widest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('body *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    assert widest <= width + 0.5
+    context.close()
