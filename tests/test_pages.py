@@ -285,3 +285,27 @@ def test_no_sideways_scrolling_and_a_screenshot(browser, base_url, tmp_path, pat
     )
     assert widest <= width + 0.5
     context.close()
+
+
+def test_the_article_map_links_discussed_paragraphs_and_folds_the_rest(browser, base_url):
+    page, errors = open_episode(browser, base_url)
+    discussed = page.locator(".article-map ol.discussed > li")
+    assert discussed.count() >= 3
+    for i in range(discussed.count()):
+        link = discussed.nth(i).locator("a.seek")
+        assert link.inner_text().startswith("Listen from here")
+        assert "#t=" in link.get_attribute("href")
+    folded = page.locator(".article-map details.not-discussed")
+    assert folded.count() == 1 and folded.get_attribute("open") is None
+    hidden = folded.locator("li")
+    summary = folded.locator("summary")
+    assert summary.inner_text() == f"{hidden.count()} paragraphs not discussed"
+    assert hidden.first.is_hidden()
+    summary.click()
+    assert hidden.first.is_visible()
+    discussed.nth(1).locator("a.seek").click()
+    start = float(discussed.nth(1).locator("a.seek").get_attribute("data-start"))
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5"
+    )
+    assert errors == []
