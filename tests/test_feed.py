@@ -273,7 +273,7 @@ def test_duration_is_the_same_on_page_notes_and_feed():
     view = episode_view(show, job)
     assert view.duration == 195
     files = render_episode(show, job)
-    assert "&middot; 3:15" in files["index.html"]
+    assert '<time datetime="PT195S">3:15</time>' in files["index.html"]
     assert "· 3:15" in files["notes.md"]
     feed = parse(render_show(show, [job])["feed.xml"]).find("channel")
     assert item(feed).findtext("itunes:duration", namespaces=NS) == "195"
