@@ -58,8 +58,12 @@ def _ffprobe(path: Path) -> dict[str, Any]:
     return data
 
 
-def probe(path: Path) -> AudioInfo:
-    """Describe an audio file; raise :class:`AudioError` if it holds no audio."""
+def probe(path: Path, *, sha256: str | None = None) -> AudioInfo:
+    """Describe an audio file; raise :class:`AudioError` if it holds no audio.
+
+    ``sha256``: the file's content hash when the caller has it already (the
+    file is then not read again to hash it).
+    """
     path = Path(path)
     if not path.is_file():
         raise AudioError("audio file not found", path)
@@ -84,7 +88,7 @@ def probe(path: Path) -> AudioInfo:
         sample_rate=int(stream.get("sample_rate", 0)),
         channels=int(stream.get("channels", 0)),
         bit_rate=int(bit_rate) if bit_rate else None,
-        sha256=file_sha256(path),
+        sha256=sha256 or file_sha256(path),
     )
 
 
@@ -212,13 +216,27 @@ def encode_mp3(src: Path, dest: Path, bitrate: str = MP3_BITRATE) -> None:
         "-f", "mp3", f"file:{dest}",
     ]  # fmt: skip
     try:
+        run_ffmpeg(cmd, src, "encode the audio to MP3")
+    except AudioError:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def run_ffmpeg(cmd: list[str], path: Path, what: str) -> str:
+    """Run the ffmpeg command ``cmd`` about the file ``path``; its standard error.
+
+    Raises :class:`AudioError` naming ``path`` when ffmpeg is missing or fails:
+    "ffmpeg could not <what> (<ffmpeg's last line>)".
+    """
+    try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
     except FileNotFoundError as e:
-        raise AudioError("ffmpeg is not installed", src) from e
+        raise AudioError("ffmpeg is not installed", path) from e
+    err = proc.stderr.decode(errors="replace")
     if proc.returncode != 0:
-        dest.unlink(missing_ok=True)
-        lines = proc.stderr.decode(errors="replace").strip().splitlines()
+        lines = err.strip().splitlines()
         # ffmpeg's last line says what went wrong, after the name of the file
-        # concerned; the error names the source already.
-        reason = lines[-1].removeprefix(f"file:{src}: ") if lines else "unknown"
-        raise AudioError(f"ffmpeg could not encode the audio to MP3 ({reason})", src)
+        # concerned; the error names the file already.
+        reason = lines[-1].removeprefix(f"file:{path}: ") if lines else "unknown"
+        raise AudioError(f"ffmpeg could not {what} ({reason})", path)
+    return err

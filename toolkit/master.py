@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.audio import FFMPEG, AudioInfo
+from toolkit.audio import FFMPEG, AudioInfo, run_ffmpeg
 from toolkit.errors import AudioError
 
 __all__ = [
@@ -86,19 +85,6 @@ class MasterResult:
         return f"{self.before.summary()} -> {self.after.summary()}, {self.normalization}"
 
 
-def _run(cmd: list[str], path: Path, what: str) -> str:
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    except FileNotFoundError as e:
-        raise AudioError("ffmpeg is not installed", path) from e
-    err = proc.stderr.decode(errors="replace")
-    if proc.returncode != 0:
-        lines = err.strip().splitlines()
-        reason = lines[-1].removeprefix(f"file:{path}: ") if lines else "unknown"
-        raise AudioError(f"ffmpeg could not {what} ({reason})", path)
-    return err
-
-
 def _stats(stderr: str, path: Path) -> dict[str, Any]:
     """The JSON block loudnorm prints last on stderr."""
     found = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
@@ -135,7 +121,7 @@ def measure(path: Path, settings: MasterSettings | None = None) -> Loudness:
         "-af", f"loudnorm={_target(settings, settings.true_peak)}:LRA={LRA}:print_format=json",
         "-f", "null", "-",
     ]  # fmt: skip
-    loudness = _loudness(_stats(_run(cmd, path, "measure the loudness"), path), "input", path)
+    loudness = _loudness(_stats(run_ffmpeg(cmd, path, "measure the loudness"), path), "input", path)
     if loudness.integrated == float("-inf") or loudness.integrated < -70:
         raise AudioError("the audio is silent: no loudness to normalise", path)
     return loudness
@@ -204,7 +190,7 @@ def master(
         *out_args, f"file:{dest}",
     ]  # fmt: skip
     try:
-        stats = _stats(_run(cmd, src, "master the audio"), src)
+        stats = _stats(run_ffmpeg(cmd, src, "master the audio"), src)
     except AudioError:
         dest.unlink(missing_ok=True)
         raise

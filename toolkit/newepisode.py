@@ -14,13 +14,13 @@ import datetime as dt
 import json
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import fsutil
 from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, load_episode
 from toolkit.errors import ConfigError, TaggingError
+from toolkit.importer import slugs
 from toolkit.tag.read import FileTags, read_tags
 
 __all__ = ["NewEpisode", "new_episode", "slugify"]
@@ -43,16 +43,8 @@ class NewEpisode:
 
 
 def slugify(title: str) -> str:
-    """A URL-safe slug: ASCII letters and digits joined by '-', at most MAX_SLUG long."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    slug = ""
-    for word in words:
-        longer = f"{slug}-{word}" if slug else word
-        if len(longer) > MAX_SLUG:
-            break
-        slug = longer
-    return slug or (words[0][:MAX_SLUG] if words else "")
+    """A URL-safe slug of at most MAX_SLUG characters (:func:`toolkit.importer.slugs.slugify`)."""
+    return slugs.slugify(title, MAX_SLUG)
 
 
 def _date(value: str | None, path: Path, notes: list[str]) -> dt.date | dt.datetime:

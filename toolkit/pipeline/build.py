@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import datafile, fsutil
-from toolkit.config import Show, load_episodes, load_show
+from toolkit.config import Episode, Show, load_episodes, load_show
 from toolkit.errors import PublishError
 from toolkit.hashing import content_key
 from toolkit.pipeline.job import EpisodeJob
@@ -235,7 +235,7 @@ def build(show_dir: Path, opts: BuildOptions, stages: list[Stage] | None = None)
 
 def _build_locked(
     show: Show,
-    episodes: list[Any],
+    episodes: list[Episode],
     output: Path,
     opts: BuildOptions,
     stages: list[Stage],

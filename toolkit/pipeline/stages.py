@@ -131,8 +131,8 @@ def _probe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[s
 
 
 def _probe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
-    job.source = probe(job.episode.audio_path)
-    ctx.hashes[job.episode.audio_path] = job.source.sha256
+    # The inputs hashed the audio already; probe does not read it again for that.
+    job.source = probe(job.episode.audio_path, sha256=ctx.sha256(job.episode.audio_path))
     return Record(data={"source": {**asdict(job.source), "path": None}})
 
 

@@ -18,12 +18,11 @@ Atoms: ``©nam`` title, ``©alb`` and ``tvsh`` show, ``©ART`` artist,
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from toolkit.audio import FFMPEG
+from toolkit.audio import FFMPEG, run_ffmpeg
 from toolkit.errors import AudioError, TaggingError
 from toolkit.fsutil import atomic_path
 from toolkit.tag.artwork import load_artwork
@@ -78,14 +77,10 @@ def remux_mp4(src: Path, dest: Path, chapters: list[ChapterTag]) -> None:
             "-c", "copy", "-f", "ipod", f"file:{dest}",
         ]  # fmt: skip
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-        except FileNotFoundError as e:
-            raise AudioError("ffmpeg is not installed", src) from e
-    if proc.returncode != 0:
-        dest.unlink(missing_ok=True)
-        lines = proc.stderr.decode(errors="replace").strip().splitlines()
-        reason = lines[-1].removeprefix(f"file:{src}: ") if lines else "unknown"
-        raise AudioError(f"ffmpeg could not copy the audio into an MP4 ({reason})", src)
+            run_ffmpeg(cmd, src, "copy the audio into an MP4")
+        except AudioError:
+            dest.unlink(missing_ok=True)
+            raise
 
 
 def _short(text: str) -> str:
