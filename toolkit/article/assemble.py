@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.article.model import Article, Paragraph
+from toolkit.article.model import Article, Dropped, Paragraph
 from toolkit.article.nouns import find_proper_nouns
 from toolkit.article.quotes import find_quotes
 
@@ -16,8 +16,10 @@ def _finish(
     url: str | None,
     paragraphs: list[Paragraph],
     source: Path | None,
+    dropped: list[Dropped] | None = None,
 ) -> Article:
-    """Number the paragraphs and add the quotes and proper nouns."""
+    """Number the paragraphs and add the quotes and proper nouns; ``dropped``
+    records the blocks the parser left out."""
     for i, p in enumerate(paragraphs):
         p.index = i
     nouns = find_proper_nouns(p.text for p in paragraphs)
@@ -30,4 +32,5 @@ def _finish(
         quotes=find_quotes(paragraphs, nouns),
         proper_nouns=nouns,
         source=Path(source) if source is not None else None,
+        dropped=list(dropped or []),
     )

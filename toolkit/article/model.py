@@ -27,6 +27,19 @@ class Paragraph:
 
 
 @dataclass
+class Dropped:
+    """A block of the page left out of the article, and the rule that left it out.
+
+    ``rule`` is a rule of :mod:`toolkit.article.boilerplate` ("caption",
+    "credit", "newsletter", ...) or one of a parser's own reasons, such as
+    "outside-story" for text before or after a saved page's story.
+    """
+
+    text: str
+    rule: str
+
+
+@dataclass
 class Article:
     title: str | None
     byline: str | None
@@ -36,6 +49,11 @@ class Article:
     quotes: list[Quote] = field(default_factory=list)
     proper_nouns: list[str] = field(default_factory=list)
     source: Path | None = None
+    #: What the parser left out and why: a record of this parse for people and
+    #: tests. It is not saved in the JSON (a page's comment threads and sign-up
+    #: boxes have no place in the published article.json), so an article read
+    #: back has none, and two articles compare equal whatever they dropped.
+    dropped: list[Dropped] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:

@@ -1,9 +1,10 @@
 """Parse text saved from a web page, keeping the story and dropping the page's boilerplate.
 
 General block rules in the spirit of jusText classify each line (length,
-sentence-ending punctuation, stop-word density, link and label patterns, photo
-credits, author bios, key-value fact boxes) and the longest contiguous run of
-content is kept. No rule names a site.
+sentence-ending punctuation, stop-word density, navigation, shortcodes,
+key-value fact boxes, and the named rules of :mod:`toolkit.article.boilerplate`
+for captions, credits, prompts, bios, footers and the like) and the longest
+contiguous run of content is kept. No rule names a site.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.article import boilerplate
 from toolkit.article.assemble import _finish
-from toolkit.article.model import Article, Paragraph
+from toolkit.article.model import Article, Dropped, Paragraph
 from toolkit.article.words import _SENTENCE_END, _clean, _find_date, _stop_density, _words
 
 # Navigation: a line starting or ending with an arrow ("Check out our series →"),
@@ -26,33 +28,6 @@ _NAV = re.compile(
 )
 # Shortcodes and template tags left behind by a CMS: [gallery ids="1,2"], {{ widget }}.
 _SHORTCODE = re.compile(r"^\s*(\[/?[a-z][\w-]*(\s[^\]]*)?\]|\{\{.*\}\}|\{%.*%\})\s*$")
-# A photo credit closing a caption: "JOHN PENNEY/PASSBLUE", "Photograph: Tom Aldridge".
-_CREDIT = re.compile(
-    r"(?:\b[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+)*\s*/\s*[A-Z][A-Z.'’&\s-]*[A-Z]"
-    r"|\b(?:Photo(?:graph)?s?|Images?|Credit|Illustration)\s*(?:by|:)\s*[A-Z][^.!?]{0,60}"
-    r"|\((?:Photo|Credit|Image)[^)]{0,60}\))\s*$"
-)
-# An author bio: "Jane Doe is a reporter for ...", "Jane Doe covers the UN for ...".
-_BIO = re.compile(
-    r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,4}?"
-    r"(?:reporter|writer|editor|correspondent|journalist|contributor|columnist|producer|"
-    r"freelancer|photographer|photojournalist|blogger)s?\b"
-    r"|^(?:[A-Z][\w.'’-]+\s+){1,3}(?:covers|writes about|reports on)\b"
-)
-# Phrases of subscribe, comment, share and legal blocks, looked for in short lines only.
-_BOILERPLATE = re.compile(
-    r"\bsubscribe (?:to|now|today|for|here)\b|^subscribe\b|\bnewsletters?\b|\bsign (?:up|in)\b"
-    r"|\blog ?in\b|\byour inbox\b|\bnotify (?:me|of)\b"
-    r"|\b(?:leave|post|add|view|show|load|read) (?:a |all |the )?(?:comments?|replies|reply)\b"
-    r"|\bplease comment\b|\bcomment data\b|\brelated (?:posts?|articles?|stories|content|reading)\b"
-    r"|\byou (?:might|may) (?:also )?(?:like|enjoy|be interested)|^read (?:more|next)\b"
-    r"|\bshare (?:this|on|via)\b|\bfollow us\b|\bwe use cookies\b|\baccept (?:all )?cookies\b"
-    r"|\bcookie (?:policy|settings|preferences)\b|\bprivacy policy\b|\byour privacy\b"
-    r"|\ball rights reserved\b|©|^advertisement$|\breduce spam\b|\bdon['’]t miss\b"
-    r"|\bstay (?:informed|connected)\b|\bclick here\b|\bsupport (?:our|independent) "
-    r"(?:journalism|work|reporting)\b|\bdonate (?:now|today)\b",
-    re.IGNORECASE,
-)
 # "Key: value" lines of a fact box ("Ambassador since: 2019").
 _KEY_VALUE = re.compile(r"^(?P<key>[^:“”\"]{1,60}?)\s*:\s*(?P<value>.*)$")
 # Editorial notes attached to a story ("Update, Jan. 17: ...", "Correction: ...").
@@ -65,6 +40,14 @@ _URL_LINE = re.compile(r"^(?:(?:url|source|link|canonical)\s*:\s*)?(?P<url>https
 
 # Most blank-free lines of boilerplate that may sit inside a story (a related-posts box).
 _MAX_GAP_LINES = 4
+# Reasons that spoil the other lines of their block: a caption's first line, the
+# rest of a sign-up box. A bio does not: its block may hold a story line.
+_BOX_REASONS = frozenset({"shortcode", "navigation"}) | {
+    rule.name for rule in boilerplate.RULES if rule.name != "bio"
+}
+# A caption beside a credit line on its own is at most this long.
+_MAX_CAPTION_WORDS = 30
+_MAX_BOXED_CAPTION_WORDS = 60
 
 
 @dataclass
@@ -103,12 +86,8 @@ def _classify(lines: list[_Line]) -> None:
             line.kind, line.why = "bad", "navigation"
         elif _SHORTCODE.match(text):
             line.kind, line.why = "bad", "shortcode"
-        elif _CREDIT.search(text):
-            line.kind, line.why = "bad", "credit"
-        elif _BIO.match(text):
-            line.kind, line.why = "bad", "bio"
-        elif n <= 25 and _BOILERPLATE.search(text):
-            line.kind, line.why = "bad", "boilerplate"
+        elif rule := boilerplate.match(text, words):
+            line.kind, line.why = "bad", rule
         elif not letters or (upper > 0.7 and n <= 12):
             line.kind, line.why = "bad", "label"
         elif is_kv and not _NOTE.match(text) and (value_words <= 12 or not sentence):
@@ -130,13 +109,13 @@ def _classify(lines: list[_Line]) -> None:
     for pos, b in enumerate(order):
         members = blocks[b]
         # A caption or a boilerplate box spoils the lines that share its block.
-        boxed = any(
-            ln.why in ("credit", "shortcode", "navigation", "boilerplate") for ln in members
-        )
-        if boxed and not any(ln.kind == "good" and ln.why != "labelled" for ln in members):
+        box = [ln.why for ln in members if ln.why in _BOX_REASONS]
+        if box and not any(ln.kind == "good" and ln.why != "labelled" for ln in members):
+            # A line that shares a credit's block is its caption ("Ishikane Kimihiro, ...").
+            spoiled = "caption" if {"credit", "caption"} & set(box) else "in-box"
             for ln in members:
                 if ln.kind != "bad":
-                    ln.kind, ln.why = "bad", "in-box"
+                    ln.kind, ln.why = "bad", spoiled
         # A fact box takes with it the labelled paragraph beside it ("His story: ...").
         if b in fact_blocks:
             for ln in members:
@@ -149,6 +128,69 @@ def _classify(lines: list[_Line]) -> None:
             for ln in members:
                 if ln.why == "labelled":
                     ln.kind, ln.why = "bad", "fact"
+    _captions(lines)
+    _link_lists(lines)
+    _pull_quotes(lines)
+
+
+def _captions(lines: list[_Line]) -> None:
+    """A credit on a line of its own ("Karin Holt/Getty Images") marks the
+    caption beside it: the line above in its block, else the line below in
+    its block, else a short line in the block above, else one in the block below.
+    """
+    for i, line in enumerate(lines):
+        if line.why != "credit" or not boilerplate.is_credit_only(line.text, line.words):
+            continue
+        above = lines[i - 1] if i > 0 and lines[i - 1].kind != "bad" else None
+        below = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].kind != "bad" else None
+        same = [ln for ln in (above, below) if ln is not None and ln.block == line.block]
+        near = [ln for ln in (above, below) if ln is not None and ln.block != line.block]
+        for ln in same[:1]:
+            if len(ln.words) <= _MAX_BOXED_CAPTION_WORDS:
+                ln.kind, ln.why = "bad", "caption"
+        if same:
+            continue
+        for ln in near:
+            if len(ln.words) <= _MAX_CAPTION_WORDS:
+                ln.kind, ln.why = "bad", "caption"
+                break
+
+
+def _link_lists(lines: list[_Line]) -> None:
+    """The headlines under a link-list label ("Related stories", "Read more:")
+    are links too, up to the next line that reads as story text."""
+    for i, line in enumerate(lines):
+        if line.why != "related" or not boilerplate.is_list_label(line.text):
+            continue
+        for ln in lines[i + 1 : i + 9]:
+            if ln.kind in ("good", "bad"):
+                break
+            ln.kind, ln.why = "bad", "related"
+
+
+def _pull_quotes(lines: list[_Line]) -> None:
+    """A kept line that repeats part of a longer kept line is a pull quote."""
+    texts = [ln.text for ln in lines]
+    kept = [i for i, ln in enumerate(lines) if ln.kind in ("good", "near")]
+    for i, j in boilerplate.repeats(texts, kept).items():
+        if lines[j].kind == "good":
+            lines[i].kind, lines[i].why = "bad", "pull-quote"
+
+
+def _trim_tail_bio(lines: list[_Line], first: int, last: int) -> int:
+    """Drop a bio that closes the story ("... is a professor of ..."); the new last line."""
+    checked = 0
+    while last >= first and checked < 2:
+        line = lines[last]
+        if line.kind == "good":
+            if not boilerplate.is_tail_bio(line.text):
+                break
+            line.kind, line.why = "bad", "bio"
+            checked += 1
+        last -= 1
+    while last > first and lines[last].kind != "good":
+        last -= 1
+    return last
 
 
 def _main_run(lines: list[_Line]) -> tuple[int, int] | None:
@@ -191,9 +233,14 @@ def parse_text(text: str, source: Path | None = None) -> Article:
     Kept: the longest run of content lines, an editorial note ("Update, ...:")
     that touches it (such a note often names the podcast episode and its
     hosts, useful vocabulary for transcription), and short subheads inside it.
-    Dropped: banners, captions with photo credits, shortcodes and related-post
-    boxes, fact boxes and the labelled paragraph beside them ("His story,
-    briefly: ..."), author bios, comment and subscribe blocks.
+    Dropped: banners, captions and photo credits (and a short caption beside a
+    credit line), shortcodes and related-post boxes, fact boxes and the
+    labelled paragraph beside them ("His story, briefly: ..."), pull quotes
+    that repeat the story, author bios, advertisement markers, share, follow,
+    subscribe and newsletter prompts, comment, cookie, copyright and tag
+    blocks, and publication trailers (the rules of
+    :mod:`toolkit.article.boilerplate`). ``Article.dropped`` lists every line
+    left out with the rule that left it out.
     """
     lines: list[_Line] = []
     block = 0
@@ -209,26 +256,33 @@ def parse_text(text: str, source: Path | None = None) -> Article:
     _classify(lines)
     run = _main_run(lines)
     if run is None:
-        return _finish(None, None, None, None, [], source)
+        return _finish(None, None, None, None, [], source, _dropped(lines, set(), None))
     first, last = run
+    last = _trim_tail_bio(lines, first, last)
 
     paragraphs: list[Paragraph] = []
+    used: set[int] = set()
     heading: str | None = None
     for i in range(first, last + 1):
         line = lines[i]
         if line.kind == "good":
             paragraphs.append(Paragraph(0, line.text, heading))
+            used.add(i)
         elif line.kind == "near":
-            before = lines[i - 1].kind if i > first else "good"
-            after = lines[i + 1].kind if i < last else "good"
-            if before != "bad" and after != "bad":
+            before = _suspect(lines[i - 1]) if i > first else False
+            after = _suspect(lines[i + 1]) if i < last else False
+            if not before and not after:
                 paragraphs.append(Paragraph(0, line.text, heading))
+                used.add(i)
+            else:
+                line.why = "beside-boilerplate"
         elif _is_heading_line(line):
             alone = (i == 0 or lines[i - 1].block != line.block) and (
                 i + 1 >= len(lines) or lines[i + 1].block != line.block
             )
             if alone and lines[i + 1].kind == "good":
                 heading = line.text
+                used.add(i)
 
     header = lines[:first]
     title = _text_title(header, lines)
@@ -256,7 +310,34 @@ def parse_text(text: str, source: Path | None = None) -> Article:
     if date is None:
         date = next((d for d in (_find_date(ln.text) for ln in header) if d), None)
     url = next((m.group("url") for m in (_URL_LINE.match(ln.text) for ln in header) if m), None)
-    return _finish(title, byline, date, url, paragraphs, source)
+    dropped = _dropped(lines, used, (first, last))
+    return _finish(title, byline, date, url, paragraphs, source, dropped)
+
+
+def _suspect(line: _Line) -> bool:
+    """Whether a short sentence beside ``line`` may belong to it, not to the story.
+
+    A caption, credit or sign-up box often runs over several lines, so a short
+    sentence beside one is dropped with it; an "Advertisement" marker, a
+    "Read more:" link or a pull quote stands alone and casts no such doubt.
+    """
+    return line.kind == "bad" and line.why not in boilerplate.INSERT_RULES
+
+
+def _dropped(lines: list[_Line], used: set[int], run: tuple[int, int] | None) -> list[Dropped]:
+    """Every line not kept, with the reason: a rule's name, or where it stood."""
+    out: list[Dropped] = []
+    for i, line in enumerate(lines):
+        if i in used:
+            continue
+        if line.why and line.why != "labelled":
+            rule = line.why
+        elif run is None or not run[0] <= i <= run[1]:
+            rule = "outside-story"
+        else:
+            rule = "fragment"
+        out.append(Dropped(line.text, rule))
+    return out
 
 
 def _text_title(header: list[_Line], lines: list[_Line]) -> str | None:
