@@ -237,3 +237,21 @@ def test_transcript_knows_the_articles_names(site):
     for c in full["corrections"]:
         assert c["corrected"].strip(".,'s") in article, c
         assert c["original"] != c["corrected"] and c["start"] <= c["end"], c
+
+
+def test_transcript_knows_the_shows_people_and_is_in_sentences(site):
+    """The host's and guest's names from show.toml and episode.toml come out right, and
+    the segments are sentences: none overlaps, word times only go forward."""
+    full = json.loads((site / SLUG / "transcript.full.json").read_text())
+    text = " ".join(s["text"] for s in full["segments"])
+    assert "I'm Maya Okafor" in text
+    assert text.count("Daniel Reyes") == 1 and text.count("Maya Okafor") == 1
+    assert full["options"]["initial_prompt"].startswith("Maya Okafor, Daniel Reyes, ")
+    segments = full["segments"]
+    assert all(b["start"] >= a["end"] for a, b in zip(segments, segments[1:], strict=False))
+    words = [w for s in segments for w in s["words"]]
+    assert all(b["start"] >= a["end"] - 0.01 for a, b in zip(words, words[1:], strict=False))
+    assert max(s["end"] - s["start"] for s in segments) <= 8.0
+    assert max(len(s["text"]) for s in segments) <= 84
+    ends = sum(s["text"].rstrip("\"'”’").endswith((".", "?", "!")) for s in segments)
+    assert ends >= 0.6 * len(segments)

@@ -113,7 +113,7 @@ def test_the_stored_transcript_covers_the_sample_speech(transcript, speech):
 
 
 def test_dropped_speech_is_found_where_it_was_dropped(transcript, speech):
-    dropped = _without(transcript, 60.0, 90.0)
+    dropped = _without(transcript, 64.0, 90.0)
     gaps = speech_gaps(dropped, speech)
     assert gaps, "30 s of dropped speech went unnoticed"
     assert all(a >= 55.0 and b <= 95.0 for a, b in gaps), gaps
@@ -132,7 +132,7 @@ def test_a_covering_transcript_is_kept_without_a_plain_pass(transcript, speech):
 
 
 def test_dropped_speech_is_filled_from_the_plain_pass(transcript, speech):
-    dropped = _without(transcript, 60.0, 90.0)
+    dropped = _without(transcript, 64.0, 90.0)
     calls = []
 
     def plain() -> Transcript:
@@ -146,7 +146,7 @@ def test_dropped_speech_is_filled_from_the_plain_pass(transcript, speech):
 
 
 def test_a_looping_biased_pass_gives_way_to_the_plain_pass(transcript, speech):
-    looped = _without(transcript, 60.0, 90.0)
+    looped = _without(transcript, 64.0, 90.0)
     words = [replace(w) for w in looped.segments[0].words]
     loop = [
         Segment(id=0, start=t, end=t + 2, text=looped.segments[0].text, words=words)
@@ -220,7 +220,7 @@ class _Canned:
         assert seconds > 190  # the whole episode, however it came
         biased = options.initial_prompt is not None
         self.calls.append((biased, clips))
-        found = _without(self.plain, 60.0, 90.0) if biased else copy.deepcopy(self.plain)
+        found = _without(self.plain, 64.0, 90.0) if biased else copy.deepcopy(self.plain)
         return replace(found, options={"initial_prompt": options.initial_prompt})
 
 

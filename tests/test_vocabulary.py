@@ -226,15 +226,15 @@ def test_dropped_speech_is_caught(transcript):
 
 def test_dropped_speech_is_filled_from_the_plain_pass(transcript, corrected):
     derailed = copy.deepcopy(corrected)  # biased (here: corrected) but 40 s gone
-    derailed.segments = [s for s in derailed.segments if not 60 <= s.start < 100]
+    derailed.segments = [s for s in derailed.segments if not 64 <= s.start < 100]
     check = check_biased(derailed, transcript)
     assert len(check.gaps) == 1
     start, end = check.gaps[0]
-    assert 60 <= start <= 63 and 98 <= end <= 102  # the words of the segments removed
+    assert 64 <= start <= 66 and 98 <= end <= 102  # the words of the segments removed
     filled = fill_gaps(derailed, transcript, check.gaps)
     assert [s.id for s in filled.segments] == list(range(len(transcript.segments)))
-    assert [s.text for s in filled.segments if 60 <= s.start < 100] == [
-        s.text for s in transcript.segments if 60 <= s.start < 100
+    assert [s.text for s in filled.segments if 64 <= s.start < 100] == [
+        s.text for s in transcript.segments if 64 <= s.start < 100
     ]
     assert "Kumagai" in filled.text  # the biased pass's words are kept elsewhere
     for c in filled.corrections:  # and its corrections still point at their segments
@@ -295,3 +295,56 @@ def test_prompting_base_helps_on_the_first_minute(article):
         model, samples, initial_prompt=prompt_for(article), carry_initial_prompt=True, **options
     )["text"]
     assert _name_hits(prompted, spoken) >= _name_hits(plain, spoken), (plain, prompted)
+
+
+# --- The show's own people ----------------------------------------------------------
+
+PEOPLE = ["Maya Okafor", "Daniel Reyes"]
+
+
+def _said(text: str) -> Transcript:
+    words = [Word(0.3 * i, 0.3 * i + 0.25, " " + w, 0.9) for i, w in enumerate(text.split())]
+    seg = Segment(0, words[0].start, words[-1].end, text, words)
+    return Transcript(language="en", duration=30.0, segments=[seg])
+
+
+def test_the_shows_people_lead_the_prompt(article):
+    from toolkit.transcribe.bias import with_names
+
+    both = with_names(article, PEOPLE)
+    assert both is not None and both.proper_nouns[:2] == PEOPLE
+    assert article.proper_nouns[:2] != PEOPLE  # the article itself is left unchanged
+    assert prompt_for(both, people=PEOPLE).startswith("Maya Okafor, Daniel Reyes, ")
+    alone = with_names(None, PEOPLE)
+    assert alone is not None and alone.paragraphs == [] and alone.proper_nouns == PEOPLE
+    assert with_names(None, []) is None and with_names(article, []) is article
+
+
+def test_the_hosts_misheard_name_is_corrected(transcript, article):
+    """The stored plain pass says "I'm Myra Kefir"; with the show's people it says Maya Okafor."""
+    from toolkit.transcribe.bias import with_names
+
+    assert "I'm Myra Kefir" in transcript.text
+    assert "Myra Kefir" in correct_names(transcript, article).text  # the article alone: no
+    fixed = correct_names(transcript, with_names(article, PEOPLE), PEOPLE)
+    assert "I'm Maya Okafor and my guest today is Daniel Reyes" in fixed.text
+    person = [c for c in fixed.corrections if c.corrected == "Maya Okafor"]
+    assert [(c.original, c.start < 5) for c in person] == [("Myra Kefir", True)]
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("I'm Maya Raakafur and this is the show", "Maya Okafor"),  # as the biased pass heard it
+        ("Thanks, Myrak Hafer. See you", "Maya Okafor"),
+        ("and I'm Mark Taylor from the desk", "Mark Taylor"),  # another person: 40
+        ("we saw Myra Kefir at the market", "Myra Kefir"),  # not introduced
+        ("I'm Myra. Kefir is a drink", "Kefir"),  # a sentence ends between
+        ("my guest is Danielle Rice today", "Daniel Reyes"),
+    ],
+)
+def test_people_are_corrected_only_where_introduced(said, kept):
+    from toolkit.transcribe.bias import with_names
+
+    fixed = correct_names(_said(said), with_names(None, PEOPLE), PEOPLE)
+    assert kept in fixed.text, fixed.text

@@ -224,6 +224,14 @@ def serve(directory: Path, port: int) -> None:
     show_default=True,
     help="VTT/SRT: lines per caption cue.",
 )
+@click.option(
+    "--name",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="A host's or guest's name (repeatable): bias decoding towards it and correct "
+    "near-miss spellings of it, as for the article's names.",
+)
 @click.option("--word-level", is_flag=True, help="JSON: one entry per word, not per segment.")
 @click.option("--no-speakers", is_flag=True, help="Leave speaker names out of the files.")
 @click.option(
@@ -250,6 +258,7 @@ def transcribe_cmd(
     article: Path | None,
     bias: bool | None,
     no_correct: bool,
+    names: tuple[str, ...],
     max_line_chars: int,
     max_lines: int,
     word_level: bool,
@@ -318,6 +327,7 @@ def transcribe_cmd(
             path,
             options,
             known,
+            names=names,
             bias=bias,
             correct=not no_correct,
             info=info,

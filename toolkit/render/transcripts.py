@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from toolkit.render.captions import MAX_LINE_CHARS, MAX_LINES, Cue, make_cues
+from toolkit.transcribe.sentences import ends_sentence
 from toolkit.transcribe.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _ms(seconds: float) -> float:
 
 @dataclass
 class Paragraph:
-    """A run of segments by one speaker with no long pause inside."""
+    """A run of whole sentences by one speaker with no long pause inside."""
 
     speaker: str | None
     start: float
@@ -114,25 +115,78 @@ class Paragraph:
         return " ".join(self.texts)
 
 
-def paragraphs(
-    transcript: Transcript, pause: float = PARAGRAPH_PAUSE, speakers: bool = True
-) -> Iterator[Paragraph]:
-    """Group segments into paragraphs: a new one at each speaker turn or pause."""
-    current: Paragraph | None = None
-    prev_end = 0.0
+#: A paragraph runs at least this long (seconds) before it may end at a sentence ...
+PARAGRAPH_MIN = 15.0
+#: ... and ends at the sentence boundary after the longest pause before this long.
+PARAGRAPH_MAX = 45.0
+
+
+@dataclass
+class _Sentence:
+    speaker: str | None
+    start: float
+    end: float
+    texts: list[str]
+
+
+def _sentences(transcript: Transcript, speakers: bool) -> list[_Sentence]:
+    """The segments joined into whole sentences (a sentence never spans two speakers)."""
+    out: list[_Sentence] = []
+    open_ = False
     for seg in transcript.segments:
         text = seg.text.strip()
         if not text:
             continue
         speaker = seg.speaker if speakers else None
-        if current is None or speaker != current.speaker or seg.start - prev_end >= pause:
-            if current is not None:
-                yield current
-            current = Paragraph(speaker, seg.start)
-        current.texts.append(text)
-        prev_end = seg.end
-    if current is not None:
-        yield current
+        if open_ and out and out[-1].speaker == speaker:
+            out[-1].texts.append(text)
+            out[-1].end = seg.end
+        else:
+            out.append(_Sentence(speaker, seg.start, seg.end, [text]))
+        last = seg.words[-1].word if seg.words else text
+        open_ = not ends_sentence(last)
+    return out
+
+
+def paragraphs(
+    transcript: Transcript, pause: float = PARAGRAPH_PAUSE, speakers: bool = True
+) -> Iterator[Paragraph]:
+    """Group the transcript's sentences into paragraphs.
+
+    A new paragraph starts at each change of speaker and after a silence of
+    ``pause`` seconds. Within one speaker's long run (or a transcript without
+    speakers) a paragraph also ends between two sentences once it has run
+    :data:`PARAGRAPH_MIN` seconds: at the longest pause between sentences
+    before :data:`PARAGRAPH_MAX` seconds, so paragraphs follow the talk's
+    own breaks. A paragraph always holds whole sentences.
+    """
+    sentences = _sentences(transcript, speakers)
+    i = 0
+    while i < len(sentences):
+        first = sentences[i]
+        par = Paragraph(first.speaker, first.start, list(first.texts))
+        j = i + 1
+        # Where this paragraph may end: before a turn, a long pause, or the best break.
+        hard = j
+        while hard < len(sentences):
+            nxt, prev = sentences[hard], sentences[hard - 1]
+            if nxt.speaker != first.speaker or nxt.start - prev.end >= pause:
+                break
+            hard += 1
+        breaks = [
+            k
+            for k in range(j, hard)
+            if PARAGRAPH_MIN <= sentences[k].start - first.start <= PARAGRAPH_MAX
+        ]
+        if breaks:
+            end = max(breaks, key=lambda k: (sentences[k].start - sentences[k - 1].end, -k))
+        else:
+            late = [k for k in range(j, hard) if sentences[k].start - first.start > PARAGRAPH_MAX]
+            end = late[0] if late else hard
+        for sentence in sentences[j:end]:
+            par.texts.extend(sentence.texts)
+        yield par
+        i = end
 
 
 class TranscriptWriter:

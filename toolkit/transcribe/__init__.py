@@ -14,7 +14,8 @@ transcript is made). One module per job:
 - :mod:`~toolkit.transcribe.guards`: text Whisper invented, removed;
 - :mod:`~toolkit.transcribe.gaps`: speech a pass skipped, found and repaired;
 - :mod:`~toolkit.transcribe.bias`: the article's names into decoding;
-- :mod:`~toolkit.transcribe.names`: near-miss names corrected.
+- :mod:`~toolkit.transcribe.names`: near-miss names corrected;
+- :mod:`~toolkit.transcribe.sentences`: segments rebuilt as sentences.
 
 Importing this package loads neither torch nor whisper.
 """

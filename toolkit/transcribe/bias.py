@@ -22,7 +22,7 @@ several pieces ("Ish|ik|ane"). whisper (and so torch) is imported on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ __all__ = [
     "letters",
     "prompt_for",
     "terms_for",
+    "with_names",
 ]
 
 PROMPT_MAX_TOKENS = 120
@@ -135,9 +136,12 @@ def is_distinctive(term: str) -> bool:
     return any(not is_common_word(w) for w in term.split())
 
 
-def terms_for(article: Article) -> list[str]:
+def terms_for(article: Article, people: Sequence[str] = ()) -> list[str]:
     """The article's names worth biasing decoding toward, most useful first.
 
+    ``people``, the show's own hosts and guests, come first of all: they are
+    spoken in every episode, and their names must not be left out for lack
+    of room.
     Names made of common words only are dropped, as is a name whose words all
     appear in a longer name that is kept ("Ishikane" in "Kimihiro Ishikane";
     the longer one takes the better rank). Rare names and acronyms come first,
@@ -156,8 +160,10 @@ def terms_for(article: Article) -> list[str]:
         term = longer[0] if longer else noun  # the most frequent longer form
         if term not in kept:
             kept.append(term)
+    first = [clean_name(p) for p in people if clean_name(p)]
+    kept = [t for t in kept if t not in first]
     rare = [t for t in kept if is_rare_name(t)]
-    return rare + [t for t in kept if t not in rare]
+    return list(dict.fromkeys(first)) + rare + [t for t in kept if t not in rare]
 
 
 def _fit(terms: Iterable[str], max_tokens: int, end: str) -> str:
@@ -170,7 +176,9 @@ def _fit(terms: Iterable[str], max_tokens: int, end: str) -> str:
     return ", ".join(chosen) + end if chosen else ""
 
 
-def prompt_for(article: Article, max_tokens: int = PROMPT_MAX_TOKENS) -> str:
+def prompt_for(
+    article: Article, max_tokens: int = PROMPT_MAX_TOKENS, people: Sequence[str] = ()
+) -> str:
     """A decoding prompt listing the article's names, spelled as the article does.
 
     Pass it as openai-whisper's ``initial_prompt`` with
@@ -178,19 +186,42 @@ def prompt_for(article: Article, max_tokens: int = PROMPT_MAX_TOKENS) -> str:
     (with either vocabulary); names that don't fit are left out, least useful
     first. An article without names gives "".
     """
-    return _fit(terms_for(article), max_tokens, ".")
+    return _fit(terms_for(article, people), max_tokens, ".")
 
 
-def hotwords_for(article: Article, max_tokens: int = PROMPT_MAX_TOKENS) -> str:
+def hotwords_for(
+    article: Article, max_tokens: int = PROMPT_MAX_TOKENS, people: Sequence[str] = ()
+) -> str:
     """The same names for faster-whisper's ``hotwords`` (which it repeats in every window)."""
-    return _fit(terms_for(article), max_tokens, "")
+    return _fit(terms_for(article, people), max_tokens, "")
+
+
+def with_names(article: Article | None, names: Sequence[str]) -> Article | None:
+    """The article with the show's own ``names`` (its hosts and guests) first among its names.
+
+    Decoding is biased towards them and their near misses are corrected, as
+    for the article's names. With no article, an article of the names alone;
+    None when there is neither. The article itself is left unchanged.
+    """
+    people = [clean_name(n) for n in names if clean_name(n)]
+    if not people:
+        return article
+    from toolkit.article import Article as _Article
+
+    base = article or _Article(title=None, byline=None, date=None, url=None)
+    nouns = list(dict.fromkeys([*people, *base.proper_nouns]))
+    return replace(base, proper_nouns=nouns)
 
 
 # --- Biased decoding ------------------------------------------------------------------
 
 
-def biased_options(options: TranscribeOptions, article: Article) -> TranscribeOptions | None:
+def biased_options(
+    options: TranscribeOptions, article: Article, people: Sequence[str] = ()
+) -> TranscribeOptions | None:
     """``options`` biased towards ``article``'s names, or None when it has none to give.
+
+    ``people`` (the show's hosts and guests) lead the names.
 
     openai-whisper gets them as an initial prompt carried into every window,
     faster-whisper as hotwords. A prompt the options already have is kept in
@@ -200,12 +231,12 @@ def biased_options(options: TranscribeOptions, article: Article) -> TranscribeOp
     decoding the gap again with the same bias can skip it again.
     """
     if options.engine == "faster":
-        words = hotwords_for(article)
+        words = hotwords_for(article, people=people)
         if not words:
             return None
         hotwords = f"{options.hotwords} {words}" if options.hotwords else words
         return replace(options, hotwords=hotwords, refill=False)
-    prompt = prompt_for(article)
+    prompt = prompt_for(article, people=people)
     if not prompt:
         return None
     initial = f"{options.initial_prompt} {prompt}" if options.initial_prompt else prompt

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,19 @@ MIN_FUZZY_LETTERS = 6  # shorter names are corrected only when the letters match
 MIN_LENGTH_RATIO = 0.75  # the shorter spelling against the longer one
 MAX_EXTRA_WORDS = 1  # "Kuma Kai" may stand for the one word "Kumagai"
 
+# The show's own people, where introduced (see _introduces), need only this
+# rapidfuzz ratio over the whole name's letters, word for word: "Myra Kefir" (63)
+# and "Maya Raakafur" (73) for "Maya Okafor"; "Mark Taylor" scores 60 too, so a
+# word of the run must also sound like its word of the name (_a_word_sounds_alike).
+MIN_PERSON_SCORE = 60.0
+_INTRO_WORDS = frozenset(
+    "i'm im hi hello hey thanks welcome with host cohost co-host guest guests by and name's".split()
+)
+_INTRO_PAIRS = frozenset(
+    {("i", "am"), ("name", "is"), ("this", "is"), ("guest", "is"), ("host", "is"),
+     ("today", "is"), ("joined", "by"), ("me", "is"), ("thank", "you")}
+)  # fmt: skip
+
 # Letters whose English names rhyme, which speech recognisers confuse in acronyms.
 _LETTER_RHYMES = ("BCDEGPTVZ", "AHJK", "FLMNSX", "IY", "QUW")
 
@@ -54,6 +68,8 @@ class _Target:
     n_words: int
     acronym: bool
     words: frozenset[str]  # its words in lower case
+    #: One of the show's own people: matched more loosely where introduced.
+    person: bool = False
 
 
 @dataclass
@@ -120,6 +136,50 @@ def _tokens(words: list[Word]) -> list[_Token]:
     return tokens
 
 
+def _person_targets(people: Sequence[str]) -> list[_Target]:
+    """The show's people's full names (two words or more), as looser targets."""
+    out = []
+    for name in dict.fromkeys(clean_name(p) for p in people):
+        words = name.split()
+        if len(words) >= 2 and len(letters(name)) >= MIN_FUZZY_LETTERS:
+            lower = frozenset(w.lower() for w in words)
+            out.append(_Target(name, letters(name), len(words), False, lower, person=True))
+    return out
+
+
+def _skeleton(word: str) -> str:
+    """A word's consonants, doubled ones once: "Okafor" and "Kefir" are both "kfr"."""
+    out = ""
+    for c in letters(word):
+        if c not in "aeiouy" and not out.endswith(c):
+            out += c
+    return out
+
+
+def _a_word_sounds_alike(span: list[_Token], target: _Target) -> bool:
+    """One word of the run is near its word of the name, by letters or by consonants.
+
+    "Maya Raakafur": Maya; "Myra Kefir": kfr = kfr; "Danielle Rice": Danielle.
+    "Mark Taylor" for "Maya Okafor" has neither (50, 50; tylr / kfr).
+    """
+    for token, word in zip(span, target.spelling.split(), strict=True):
+        if fuzz.ratio(token.key, letters(word)) >= 75:
+            return True
+        if fuzz.ratio(_skeleton(token.core), _skeleton(word)) >= 60:
+            return True
+    return False
+
+
+def _introduces(tokens: list[_Token], i: int) -> bool:
+    """Whether the words before ``tokens[i]`` introduce a person ("I'm", "my guest is", "with")."""
+    before = [t.core.lower().replace("’", "'") for t in tokens[max(0, i - 2) : i]]
+    if not before or (i > 0 and _SENTENCE_END.search(tokens[i - 1].post)):
+        return False
+    if before[-1] in _INTRO_WORDS:
+        return True
+    return len(before) == 2 and (before[0], before[1]) in _INTRO_PAIRS
+
+
 def _targets(article: Article) -> list[_Target]:
     """Spellings to correct toward: each name with a rare word, and those rare words alone."""
     spellings: list[str] = []
@@ -166,7 +226,8 @@ def _acronym_near_miss(got: str, want: str) -> bool:
 class _Matcher:
     """Finds the runs of a segment's words that are near misses of the article's names."""
 
-    def __init__(self, article: Article) -> None:
+    def __init__(self, article: Article, people: Sequence[str] = ()) -> None:
+        self.people = _person_targets(people)
         self.targets = _targets(article)
         self.known = _article_words(article)
         self.target_words = {w for t in self.targets for w in t.words}
@@ -176,7 +237,33 @@ class _Matcher:
         self.acronyms = [t for t in self.targets if t.acronym]
         self.fuzzy = [t for t in self.targets if not t.acronym and len(t.key) >= MIN_FUZZY_LETTERS]
         self.fuzzy_keys = [t.key for t in self.fuzzy]
-        self.max_words = max((t.n_words for t in self.targets), default=0) + MAX_EXTRA_WORDS
+        self.max_words = (
+            max((t.n_words for t in [*self.targets, *self.people]), default=0) + MAX_EXTRA_WORDS
+        )
+
+    def _introduced(self, tokens: list[_Token]) -> list[tuple[float, int, int, _Target]]:
+        """Runs where someone is introduced that stand for one of the show's people.
+
+        The run has as many words as the person's full name, all capitalised,
+        no sentence end inside, and is not the name already; common words
+        count here ("Danielle Rice" for "Daniel Reyes").
+        """
+        found = []
+        for i in range(len(tokens)):
+            if not self.people or not _introduces(tokens, i):
+                continue
+            for target in self.people:
+                span = tokens[i : i + target.n_words]
+                if len(span) < target.n_words or not all(t.core[:1].isupper() for t in span):
+                    continue
+                if any(_SENTENCE_END.search(t.post) for t in span[:-1]):
+                    continue
+                if " ".join(t.core for t in span) == target.spelling:
+                    continue
+                score = fuzz.ratio("".join(t.key for t in span), target.key)
+                if score >= MIN_PERSON_SCORE and _a_word_sounds_alike(span, target):
+                    found.append((score, len(span), i, target))
+        return found
 
     def _candidates(self, span: list[_Token], key: str) -> list[tuple[float, _Target]]:
         """Targets that ``span`` (letters ``key``) is close enough to, with their scores."""
@@ -239,6 +326,7 @@ class _Matcher:
                 for score, target in self._candidates(span, key):
                     if self._allowed(span, target):
                         found.append((score, j - i, i, target))
+        found += self._introduced(tokens)
         found.sort(key=lambda f: (-f[0], -f[1], f[2]))
         taken: set[int] = set()
         chosen: list[tuple[int, int, _Target]] = []
@@ -298,8 +386,16 @@ def _correct_segment(seg: Segment, matcher: _Matcher) -> tuple[Segment, list[Cor
     return fixed, corrections
 
 
-def correct_names(transcript: Transcript, article: Article) -> Transcript:
+def correct_names(
+    transcript: Transcript, article: Article, people: Sequence[str] = ()
+) -> Transcript:
     """A copy of ``transcript`` with near-miss spellings of the article's names fixed.
+
+    ``people`` are the show's own hosts and guests (also among ``article``'s
+    names, see :func:`toolkit.transcribe.bias.with_names`): where the words
+    just before a capitalised run introduce someone ("I'm", "my guest today
+    is", "joined by"), a run of as many words as a person's full name is
+    corrected to it from a rapidfuzz ratio of :data:`MIN_PERSON_SCORE`.
 
     Runs of one to a few words within a segment are compared, as letters only,
     with each name that has an uncommon word in it (and with those words on
@@ -314,9 +410,9 @@ def correct_names(transcript: Transcript, article: Article) -> Transcript:
     :class:`Word` spanning them, with the lowest probability among them. Each
     change is appended to ``corrections``; the input is left unchanged.
     """
-    matcher = _Matcher(article)
+    matcher = _Matcher(article, people)
     fixed = copy.deepcopy(transcript)
-    if not matcher.targets:
+    if not matcher.targets and not matcher.people:
         return fixed
     segments = []
     for seg in fixed.segments:

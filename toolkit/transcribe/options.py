@@ -70,7 +70,8 @@ def is_tiny(name_or_path: str | Path) -> bool:
 # entries miss. 2: word timings no longer steer seeking (no dropped speech).
 # 3: the faster engine computes in int8 by default for models larger than tiny.
 # 4: speech left without words is decoded again (toolkit.transcribe.gaps).
-ENGINE_REVISION = 4
+# 5: segments are sentences, rebuilt from the word timings (toolkit.transcribe.sentences).
+ENGINE_REVISION = 5
 
 
 @dataclass(frozen=True)

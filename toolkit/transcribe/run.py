@@ -34,17 +34,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from toolkit.audio import AudioInfo, probe
 from toolkit.hashing import content_key
-from toolkit.transcribe.bias import bias_by_default, biased_options
+from toolkit.transcribe.bias import bias_by_default, biased_options, with_names
 from toolkit.transcribe.cache import TranscriptCache
 from toolkit.transcribe.gaps import RepairOutcome, Speech, gap_clips, repair
 from toolkit.transcribe.options import Progress, Span, TranscribeOptions
+from toolkit.transcribe.sentences import sentence_segments
 from toolkit.transcribe.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ __all__ = [
 # 2: the biased pass's gaps are the speech it left without words (as the
 # refill's), filled from the plain pass; the plain pass replaces it when,
 # filled, it loops or has under 85 % of the plain pass's words.
-CHECK_REVISION = 2
+# 3: segments are sentences (toolkit.transcribe.sentences) after the filling.
+CHECK_REVISION = 3
 
 Outcome = Literal["plain", "biased", "filled", "fallback"]
 # What the repair of the biased pass made of it, as an outcome.
@@ -192,7 +194,7 @@ def run_engine(
         )
         transcript = clean(transcript, speech.spans if options.vad else None)
         if not options.refill:
-            return transcript
+            return sentence_segments(transcript)
 
         def decode_gaps(gaps: list[Span]) -> Transcript:
             clips = gap_clips(gaps, transcript.duration)
@@ -203,9 +205,9 @@ def run_engine(
     finally:
         if bar is not None:
             bar.close()
+    kept = sentence_segments(refilled.transcript)
     if not refilled.gaps:
-        return refilled.transcript
-    kept = refilled.transcript
+        return kept
     return replace(kept, options={**kept.options, "refilled": [list(g) for g in refilled.gaps]})
 
 
@@ -294,6 +296,7 @@ def transcribe_with_article(
     options: TranscribeOptions,
     article: Article | None,
     *,
+    names: Sequence[str] = (),
     bias: bool | None = None,
     correct: bool = True,
     info: AudioInfo | None = None,
@@ -304,9 +307,13 @@ def transcribe_with_article(
 ) -> ArticleResult:
     """Transcribe ``audio`` knowing the ``article`` it discusses (see the module's text).
 
-    ``bias`` turns the biased pass on (None: :func:`~toolkit.transcribe.bias.bias_by_default`
-    for the model), ``correct`` the name correction. With no article, or
-    neither, this is :func:`transcribe`. Every pass is cached by
+    ``names`` are the show's own people (hosts and guests): they join the
+    article's names, first, for biasing and for correction
+    (:func:`~toolkit.transcribe.bias.with_names`); they are used even with no
+    article. ``bias`` turns the biased pass on (None:
+    :func:`~toolkit.transcribe.bias.bias_by_default` for the model),
+    ``correct`` the name correction. With neither an article nor names, or
+    neither bias nor correction, this is :func:`transcribe`. Every pass is cached by
     :func:`transcribe`, and the kept and corrected transcript under
     :func:`article_key`, so a rebuild imports neither Whisper nor torch.
     The other arguments are :func:`transcribe`'s. Raises what it raises.
@@ -328,6 +335,7 @@ def transcribe_with_article(
 
     if bias is None:
         bias = bias_by_default(options.model)
+    article = with_names(article, names)
     if article is None or not (bias or correct):
         plain = run(options)
         return ArticleResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
@@ -339,7 +347,7 @@ def transcribe_with_article(
         outcome: Outcome = cast(Outcome, stored) if stored in get_args(Outcome) else "plain"
         return ArticleResult(hit, True, outcome, [], cache.path(key))
 
-    biased = biased_options(options, article) if bias else None
+    biased = biased_options(options, article, names) if bias else None
     gaps: list[Span] = []
     outcome = "plain"
     if biased is None:
@@ -356,10 +364,12 @@ def transcribe_with_article(
             return second.transcript
 
         transcript, outcome, gaps = choose(first.transcript, speech.spans, plain_pass)
+        # Filling gaps joins two passes' segments: one sentence may now span both.
+        transcript = sentence_segments(transcript)
     if correct:
         from toolkit.transcribe.names import correct_names
 
-        transcript = correct_names(transcript, article)
+        transcript = correct_names(transcript, article, names)
     transcript = replace(transcript, options={**transcript.options, "outcome": outcome})
     return ArticleResult(transcript, cached, outcome, gaps, cache.put(key, transcript))
 
