@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit import datafile, fsutil
 from toolkit.audio import AudioInfo, probe
-from toolkit.config import Show
+from toolkit.config import Episode, Show
 from toolkit.errors import AlignmentError, ArticleError, TranscriptError
 from toolkit.hashing import file_sha256
 from toolkit.pipeline.job import EpisodeJob, PublishedAudio
@@ -194,12 +194,19 @@ def transcribe_options(show: Show, model: str | None = None) -> TranscribeOption
     )
 
 
+def spoken_names(show: Show, episode: Episode) -> list[str]:
+    """The people the episode's audio may name: the show's hosts, the episode's hosts and guests."""
+    people = [*show.hosts, *episode.hosts, *episode.guests]
+    return list(dict.fromkeys(p.name for p in people))
+
+
 def _transcribe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
     settings = ctx.show.transcription
     return {
         "audio": ctx.sha256(job.episode.audio_path),
         "options": asdict(transcribe_options(ctx.show, ctx.model)),
         "article": keys["article"] if job.episode.article_path is not None else None,
+        "names": spoken_names(ctx.show, job.episode),
         "bias": settings.article_prompt,
         "correct": settings.correct_names,
         "task": settings.task,
@@ -227,6 +234,7 @@ def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
         job.episode.audio_path,
         options,
         job.article,
+        names=spoken_names(ctx.show, job.episode),
         bias=settings.article_prompt,
         correct=settings.correct_names,
         **run,
