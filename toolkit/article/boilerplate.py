@@ -106,10 +106,13 @@ _CREDIT_END = re.compile(
     r"|(?:^|[.!?][\"”’)]?\s+)[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*/\s*"
     r"[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3}\s*$"
 )
-_CREDIT_START = _re(
-    r"^(?:photo |image |picture )?credits?\s*:"
-    r"|^(?:photo(?:graph)?s?|images?|pictures?|illustrations?|artwork|photo illustration)\s+"
-    r"(?:by|courtesy(?: of)?)\s+\S"
+# A credit opening a block: "Credit: ...", or "Photo by Jane Roe" with nothing but
+# names after it ("Photographs by Ansel Adams hang in the hall" goes on as a sentence).
+_CREDIT_START = re.compile(
+    r"^(?i:(?:photo |image |picture )?credits?)\s*:"
+    r"|^(?i:photo(?:graph)?s?|images?|pictures?|illustrations?|artwork|photo illustration)\s+"
+    r"(?i:by|courtesy(?: of)?)\s+(?:the\s+)?[A-Z][\w.'’-]*"
+    r"(?:\s+(?:[A-Z][\w.'’-]*|of|the|and|for|de|van|von|&))*(?:\s*[/,]\s*[\w .&'’-]+)?\.?$"
 )
 _AP_PHOTO = re.compile(r"\b(?:AP|AFP|EPA|PA) (?:Photo|Images?)\s*/")
 
@@ -185,7 +188,9 @@ def share(text: str, words: list[str]) -> bool:
 
 _FOLLOW = _re(
     r"^follow (?:us|me|him|her|them)(?:\s+(?:on|at|via|for)\b|\W*$)"
-    r"|^(?:find|join|connect with|like) (?:us|me|him|her|them) (?:on|at|@)"
+    r"|^(?:find|join|connect with|like) (?:us|me|him|her|them) (?:on|at) (?:"
+    + "|".join(sorted(_NETWORKS - {"email", "e-mail", "sms"}))
+    + r")\b"
     r"|^follow @|^@[\w.]+$"
 )
 _NETWORK_WORD = _re(r"\b(?:" + "|".join(sorted(_NETWORKS - {"email", "e-mail", "sms"})) + r")\b")
@@ -275,25 +280,34 @@ _JOURNALIST = (
     r"(?:reporter|writer|editor|correspondent|journalist|contributor|columnist|producer|"
     r"freelancer|photographer|photojournalist|blogger|critic|reviewer|intern|fellow at)s?\b"
 )
+# What follows a job title in a bio: the outlet, the beat, the base, or the sentence's end.
+_BIO_TAIL = (
+    r"(?:\s+(?:for|at|with|on|in|covering|based|who (?:covers|writes|reports))\b|\s*[.,;]|$)"
+)
 _BIO = re.compile(
-    rf"^{_NAME}(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{_JOURNALIST}"
-    rf"|^{_NAME}(?:covers|writes about|reports on|reports for|writes for)\b"
-    r"|^about the (?:author|writer|reporter)s?\b",
+    rf"^{_NAME}is\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{_JOURNALIST}{_BIO_TAIL}"
+    rf"|^{_NAME}(?:covers|writes about|reports on)\b[^.]{{1,80}}?\b(?:for|at) (?:the )?[A-Z]"
+    rf"|^{_NAME}(?:reports|writes) for (?:the )?[A-Z]"
+    r"|^(?i:about the (?:author|writer|reporter)s?)\b",
+)
+# A full name (two to four capitalised words) opening a bio, as bios name their writer.
+_FULL_NAME = (
+    r"(?!(?:He|She|They|It|This|That|The|His|Her|Their|Its|One|We|I|You|Our|My)\s)"
+    r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s+(?:\([^()]{1,40}\)\s+)?"
 )
 _TAIL_BIO = re.compile(
-    rf"^{_NAME}(?:is|was)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?"
+    rf"^{_FULL_NAME}is\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?"
     r"(?:author|novelist|poet|historian|professor|lecturer|researcher|scholar|fellow|"
     r"director|founder|co-founder|host|presenter|filmmaker|illustrator|artist|designer|"
-    r"broadcaster|essayist|translator|teacher)s?\b"
-    rf"|^{_NAME}(?:is|was)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){{0,4}}?{_JOURNALIST}"
-    rf"|^{_NAME}(?:lives|is based|divides (?:her|his|their) time)\b"
-    rf"|^{_NAME}(?:is|was) the author of\b"
+    r"broadcaster|essayist|translator|teacher|"
+    r"reporter|writer|editor|correspondent|journalist|contributor|columnist|producer|"
+    r"freelancer|photographer|photojournalist|blogger|critic|reviewer)s?\b"
 )
 
 
 def bio(text: str, words: list[str]) -> bool:
     """An author bio: "Jane Doe is a reporter for ...", "Jane Doe covers the
-    UN for ...", "About the author".
+    UN for PassBlue", "About the author".
 
     Only journalists' job titles count anywhere on a page; a wider bio
     ("... is a professor of ...", "... is the author of ...") counts only
@@ -302,15 +316,23 @@ def bio(text: str, words: list[str]) -> bool:
     return bool(_BIO.search(_strip(text)))
 
 
-def is_tail_bio(text: str) -> bool:
-    """A bio of the writer, read where it closes a story: a name, then "is a
-    writer/professor/author/... " or "lives in ..."; also every :func:`bio`.
+def is_tail_bio(text: str, story: Sequence[str] = ()) -> bool:
+    """A bio of the writer, read where it closes a story: every :func:`bio`,
+    and a full name then "is a professor/author/director/writer ..." when
+    the story (the other kept blocks, ``story``) never names that person.
 
-    A story may well say "Sally Rowe is a professor at ..." in its middle,
-    so the parsers test this only on the last blocks they keep.
+    A story may well end "Ruth Amadi is the director of the archive", about
+    someone it has quoted; a writer's bio names someone the story has not
+    met. The parsers test this only on the last blocks they keep.
     """
     text = _strip(text)
-    return bool(_BIO.search(text) or _TAIL_BIO.search(text))
+    if _BIO.search(text):
+        return True
+    m = _TAIL_BIO.search(text)
+    if m is None:
+        return False
+    surname = m.group("name").split()[-1]
+    return not any(re.search(rf"\b{re.escape(surname)}\b", other) for other in story)
 
 
 # --- links to other stories ---------------------------------------------------
@@ -634,8 +656,9 @@ def sift(texts: Sequence[str], sections: Sequence[str | None] | None = None) -> 
     for i, j in repeats(texts, kept).items():
         if reasons[j] is None:
             reasons[i] = "pull-quote"
-    for i in [i for i, r in enumerate(reasons) if r is None][-2:][::-1]:
-        if not is_tail_bio(texts[i]):
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    for i in kept[-2:][::-1]:
+        if not is_tail_bio(texts[i], [texts[j] for j in kept if j != i]):
             break
         reasons[i] = "bio"
     return reasons

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from toolkit.article import boilerplate
 from toolkit.article.assemble import _finish
-from toolkit.article.model import Article, Paragraph
+from toolkit.article.model import Article, Dropped, Paragraph
 from toolkit.article.words import _clean, _find_date
 
 if TYPE_CHECKING:
@@ -19,7 +20,12 @@ def parse_html(html: str | bytes, source: Path | None = None) -> Article:
 
     Navigation, headers and footers, scripts, cookie banners, asides and
     figure captions are left out by trafilatura; ``<h2>``-and-deeper headings
-    become each paragraph's ``heading``.
+    become each paragraph's ``heading``. What trafilatura lets through as plain
+    paragraphs ("Advertisement", "Image: ...", "Read more: ...", a sign-up
+    line, a share bar, a pull quote, the author's bio, a tag list) is dropped
+    by the rules of :mod:`toolkit.article.boilerplate`, as is everything under
+    a heading those rules drop ("Related stories", "About the author");
+    ``Article.dropped`` lists it.
     """
     import trafilatura
 
@@ -43,8 +49,11 @@ def parse_html(html: str | bytes, source: Path | None = None) -> Article:
     date = _find_date(doc.date) if doc.date else None
     url = doc.url or None
 
-    paragraphs: list[Paragraph] = []
+    blocks: list[Paragraph] = []
+    sections: list[str | None] = []
+    dropped: list[Dropped] = []
     heading: str | None = None
+    section: str | None = None  # the rule that drops the heading above, if any
     body = doc.body
     for element in body if body is not None else []:
         tag = element.tag
@@ -53,12 +62,21 @@ def parse_html(html: str | bytes, source: Path | None = None) -> Article:
             continue
         if tag == "head":
             if text != title:
-                heading = text
+                section = boilerplate.match(text)
+                if section is None:
+                    heading = text
+                else:
+                    dropped.append(Dropped(text, section))
         elif tag == "list":
             for item in element.iter("item"):
                 item_text = _clean("".join(item.itertext()))
                 if item_text:
-                    paragraphs.append(Paragraph(0, item_text, heading))
+                    blocks.append(Paragraph(0, item_text, heading))
+                    sections.append(section)
         elif tag in ("p", "quote"):
-            paragraphs.append(Paragraph(0, text, heading))
-    return _finish(title, byline, date, url, paragraphs, source)
+            blocks.append(Paragraph(0, text, heading))
+            sections.append(section)
+    reasons = boilerplate.sift([b.text for b in blocks], sections)
+    paragraphs = [b for b, why in zip(blocks, reasons, strict=True) if why is None]
+    dropped += [Dropped(b.text, why) for b, why in zip(blocks, reasons, strict=True) if why]
+    return _finish(title, byline, date, url, paragraphs, source, dropped)

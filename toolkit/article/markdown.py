@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from toolkit.article import boilerplate
 from toolkit.article.assemble import _finish
-from toolkit.article.model import Article, Paragraph
+from toolkit.article.model import Article, Dropped, Paragraph
 from toolkit.article.words import _clean, _find_date
 
 
@@ -60,6 +61,10 @@ def parse_markdown(text: str, source: Path | None = None) -> Article:
     The title comes from the front matter or the first ``#`` heading; deeper
     headings become each paragraph's ``heading``. Code blocks, images, raw HTML
     and paragraphs that are only links are dropped; inline markup is stripped.
+    Captions, credits, prompts, bios and the like are dropped by the rules of
+    :mod:`toolkit.article.boilerplate`, as is everything under a heading those
+    rules drop ("Related posts", "About the author"); ``Article.dropped``
+    lists what was left out.
     """
     from markdown_it import MarkdownIt
 
@@ -72,21 +77,34 @@ def parse_markdown(text: str, source: Path | None = None) -> Article:
     url = meta.get("url") or meta.get("canonical_url") or meta.get("permalink") or None
 
     tokens = MarkdownIt("commonmark").parse(body)
-    paragraphs: list[Paragraph] = []
+    blocks: list[Paragraph] = []
+    sections: list[str | None] = []
+    dropped: list[Dropped] = []
     heading: str | None = None
+    section: str | None = None  # the rule that drops the heading above, if any
     pending_heading: int | None = None
     for token in tokens:
         if token.type == "heading_open":
             pending_heading = int(token.tag[1])
         elif token.type == "inline" and pending_heading is not None:
             words, _ = _inline_text(token)
-            if pending_heading == 1 and not paragraphs and (title is None or words == title):
+            if pending_heading == 1 and not blocks and (title is None or words == title):
                 title = title or words
-            else:
-                heading = words or heading
+            elif words:
+                section = boilerplate.match(words)
+                if section is None:
+                    heading = words
+                else:
+                    dropped.append(Dropped(words, section))
             pending_heading = None
         elif token.type == "inline":
             words, only_links = _inline_text(token)
-            if words and not only_links:
-                paragraphs.append(Paragraph(0, words, heading))
-    return _finish(title, byline, date, url, paragraphs, source)
+            if words and only_links:
+                dropped.append(Dropped(words, "links"))
+            elif words:
+                blocks.append(Paragraph(0, words, heading))
+                sections.append(section)
+    reasons = boilerplate.sift([b.text for b in blocks], sections)
+    paragraphs = [b for b, why in zip(blocks, reasons, strict=True) if why is None]
+    dropped += [Dropped(b.text, why) for b, why in zip(blocks, reasons, strict=True) if why]
+    return _finish(title, byline, date, url, paragraphs, source, dropped)

@@ -35,7 +35,19 @@ _NOTE = re.compile(
     r"^(?:updated?|correction|clarification|editor['’]?s['’]? note|note)\b[^:]{0,40}:",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^[Bb]y\s+(?P<name>[A-Z][\w.'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.'’-]*){0,6})")
+_BYLINE_NAME = r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w.'’-]*){0,6})"
+_BYLINE = re.compile(rf"^[Bb]y\s+{_BYLINE_NAME}")
+# A blog's "Posted on March 9, 2024 by Edith Marr".
+_POSTED_BY = re.compile(
+    rf"^(?:[Pp]osted|[Pp]ublished|[Ww]ritten)\b[^.!?]{{0,60}}?\sby\s+{_BYLINE_NAME}\s*$"
+)
+# A writer's role on the line under the name: "Jo Pemberton" / "Local Democracy Reporter".
+_ROLE = re.compile(
+    r"^(?:[A-Z][\w’'-]*\s+){0,4}(?:Reporter|Correspondent|Editor|Writer|Columnist|Contributor)$"
+)
+_NAME_LINE = re.compile(r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}$")
+# A menu saved as text: three or more short items set apart by tabs or wide spaces.
+_MENU_GAP = re.compile(r"\t+|\s{3,}")
 _URL_LINE = re.compile(r"^(?:(?:url|source|link|canonical)\s*:\s*)?(?P<url>https?://\S+)$", re.I)
 
 # Most blank-free lines of boilerplate that may sit inside a story (a related-posts box).
@@ -57,6 +69,13 @@ class _Line:
     words: list[str]
     kind: str = "short"  # good, near, short or bad
     why: str = ""
+    menu: bool = False
+
+
+def _is_menu(raw: str) -> bool:
+    """Whether a raw line is a menu: "Features   Essays   Culture   Subscribe"."""
+    items = [item for item in _MENU_GAP.split(raw.strip()) if item]
+    return len(items) >= 3 and all(len(_words(item)) <= 3 for item in items)
 
 
 def _is_key_value(text: str) -> tuple[bool, int]:
@@ -82,7 +101,7 @@ def _classify(lines: list[_Line]) -> None:
         is_kv, value_words = _is_key_value(text)
         letters = [c for c in text if c.isalpha()]
         upper = sum(c.isupper() for c in letters) / len(letters) if letters else 1.0
-        if _NAV.search(text):
+        if line.menu or _NAV.search(text):
             line.kind, line.why = "bad", "navigation"
         elif _SHORTCODE.match(text):
             line.kind, line.why = "bad", "shortcode"
@@ -111,8 +130,9 @@ def _classify(lines: list[_Line]) -> None:
         # A caption or a boilerplate box spoils the lines that share its block.
         box = [ln.why for ln in members if ln.why in _BOX_REASONS]
         if box and not any(ln.kind == "good" and ln.why != "labelled" for ln in members):
-            # A line that shares a credit's block is its caption ("Ishikane Kimihiro, ...").
-            spoiled = "caption" if {"credit", "caption"} & set(box) else "in-box"
+            # A line that shares a credit's block is its caption ("Ishikane Kimihiro, ..."),
+            # one in a box of links or prompts goes by the box's rule.
+            spoiled = "caption" if {"credit", "caption"} & set(box) else box[0]
             for ln in members:
                 if ln.kind != "bad":
                     ln.kind, ln.why = "bad", spoiled
@@ -141,18 +161,19 @@ def _captions(lines: list[_Line]) -> None:
     for i, line in enumerate(lines):
         if line.why != "credit" or not boilerplate.is_credit_only(line.text, line.words):
             continue
-        above = lines[i - 1] if i > 0 and lines[i - 1].kind != "bad" else None
-        below = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].kind != "bad" else None
+        above = lines[i - 1] if i > 0 else None
+        below = lines[i + 1] if i + 1 < len(lines) else None
         same = [ln for ln in (above, below) if ln is not None and ln.block == line.block]
-        near = [ln for ln in (above, below) if ln is not None and ln.block != line.block]
-        for ln in same[:1]:
-            if len(ln.words) <= _MAX_BOXED_CAPTION_WORDS:
-                ln.kind, ln.why = "bad", "caption"
-        if same:
+        if same:  # the caption shares the credit's block
+            mate = same[0]
+            if mate.kind != "bad" and len(mate.words) <= _MAX_BOXED_CAPTION_WORDS:
+                mate.kind, mate.why = "bad", "caption"
             continue
-        for ln in near:
-            if len(ln.words) <= _MAX_CAPTION_WORDS:
-                ln.kind, ln.why = "bad", "caption"
+        for beside in (above, below):
+            if beside is None or beside.kind == "bad" or _BYLINE.match(beside.text):
+                continue
+            if len(beside.words) <= _MAX_CAPTION_WORDS:
+                beside.kind, beside.why = "bad", "caption"
                 break
 
 
@@ -163,7 +184,7 @@ def _link_lists(lines: list[_Line]) -> None:
         if line.why != "related" or not boilerplate.is_list_label(line.text):
             continue
         for ln in lines[i + 1 : i + 9]:
-            if ln.kind in ("good", "bad"):
+            if ln.kind == "good" or ln.kind == "bad" and ln.block != line.block:
                 break
             ln.kind, ln.why = "bad", "related"
 
@@ -183,7 +204,8 @@ def _trim_tail_bio(lines: list[_Line], first: int, last: int) -> int:
     while last >= first and checked < 2:
         line = lines[last]
         if line.kind == "good":
-            if not boilerplate.is_tail_bio(line.text):
+            story = [ln.text for ln in lines[first:last] if ln.kind in ("good", "near")]
+            if not boilerplate.is_tail_bio(line.text, story):
                 break
             line.kind, line.why = "bad", "bio"
             checked += 1
@@ -198,23 +220,53 @@ def _main_run(lines: list[_Line]) -> tuple[int, int] | None:
 
     Good lines belong to one run while at most ``_MAX_GAP_LINES`` other
     non-empty lines separate them, so a related-posts box inside a story does
-    not split it, while a bio or fact box several blocks later does.
+    not split it, while a bio or fact box several blocks later does. A box
+    of lines that named rules drop (a share bar, a sign-up box) counts as one
+    line however many it holds.
+
+    A comment count or comment form ends a run: what follows is the readers'
+    words, not the story's. A run that follows one is chosen only when the
+    runs before it hold no more than a line (a standfirst above a comment count).
     """
     runs: list[list[int]] = []
+    after_comments: list[bool] = []
     gap = 0
+    comments = False
     for i, line in enumerate(lines):
         if line.kind == "good":
-            if runs and gap <= _MAX_GAP_LINES:
+            if runs and gap <= _MAX_GAP_LINES and not comments:
                 runs[-1].append(i)
             else:
+                after_comments.append(comments and sum(len(r) for r in runs) > 1)
                 runs.append([i])
             gap = 0
-        else:
+            comments = False
+            continue
+        if line.why == "comments":
+            comments = True
+        prev = lines[i - 1] if i else None
+        boxed = (
+            prev is not None
+            and prev.block == line.block
+            and prev.kind != "good"
+            and _named(prev)
+            and _named(line)
+        )
+        if not boxed:
             gap += 1
     if not runs:
         return None
-    best = max(runs, key=lambda r: sum(len(lines[i].words) for i in r))
+    choices = [r for r, late in zip(runs, after_comments, strict=True) if not late] or runs
+    best = max(choices, key=lambda r: sum(len(lines[i].words) for i in r))
     return best[0], best[-1]
+
+
+_RULE_NAMES = frozenset(rule.name for rule in boilerplate.RULES) | {"shortcode", "related"}
+
+
+def _named(line: _Line) -> bool:
+    """Whether a named boilerplate rule dropped ``line``."""
+    return line.why in _RULE_NAMES
 
 
 def _is_heading_line(line: _Line) -> bool:
@@ -249,7 +301,7 @@ def parse_text(text: str, source: Path | None = None) -> Article:
         if not cleaned:
             block += 1
             continue
-        lines.append(_Line(cleaned, block, _words(cleaned)))
+        lines.append(_Line(cleaned, block, _words(cleaned), menu=_is_menu(raw)))
     if not lines:
         return _finish(None, None, None, None, [], source)
 
@@ -288,10 +340,15 @@ def parse_text(text: str, source: Path | None = None) -> Article:
     title = _text_title(header, lines)
     byline = None
     for line in header:
-        m = _BYLINE.match(line.text)
+        m = _BYLINE.match(line.text) or _POSTED_BY.match(line.text)
         if m:
             byline = m.group("name").strip()
             break
+    if byline is None:
+        for above, below in zip(header, header[1:], strict=False):
+            if _ROLE.match(below.text) and _NAME_LINE.match(above.text):
+                byline = above.text
+                break
     if byline is None:
         for line in lines:
             if line.why == "bio":
@@ -341,14 +398,23 @@ def _dropped(lines: list[_Line], used: set[int], run: tuple[int, int] | None) ->
 
 
 def _text_title(header: list[_Line], lines: list[_Line]) -> str | None:
-    """The headline: a short line above the story, preferring one the page repeats."""
+    """The headline: a short line above the story, preferring one the page
+    repeats, then the last one above the byline or dateline (a site's name
+    and motto come first), then the first.
+
+    A line with a sentence break inside ("... of the north. Now the furnace
+    is cooling") is a standfirst, not a headline.
+    """
     candidates = [
         ln
         for ln in header
         if ln.kind in ("short", "near")
         and 3 <= len(ln.words) <= 25
         and not ln.text.endswith((".", ":", ","))
+        and not re.search(r"[.!?]\s+[A-Z]", ln.text)
         and not _BYLINE.match(ln.text)
+        and not _POSTED_BY.match(ln.text)
+        and not _ROLE.match(ln.text)
         and not _URL_LINE.match(ln.text)
         and not (_find_date(ln.text) and len(ln.words) <= 6)
     ]
@@ -356,4 +422,16 @@ def _text_title(header: list[_Line], lines: list[_Line]) -> str | None:
         return None
     counts = Counter(ln.text for ln in lines)
     repeated = [ln for ln in candidates if counts[ln.text] > 1]
-    return (repeated or candidates)[0].text
+    if repeated:
+        return repeated[0].text
+    position = {id(ln): i for i, ln in enumerate(header)}
+    marks = [
+        i
+        for i, ln in enumerate(header)
+        if _BYLINE.match(ln.text) or _POSTED_BY.match(ln.text) or _find_date(ln.text)
+    ]
+    if marks:
+        above = [ln for ln in candidates if position[id(ln)] < marks[0]]
+        if above:
+            return above[-1].text
+    return candidates[0].text
