@@ -625,6 +625,12 @@ def repeats(texts: Sequence[str], candidates: Sequence[int] | None = None) -> di
 # --- blocks of a parsed page ------------------------------------------------------
 
 
+def _caption_sized(text: str, words: list[str]) -> bool:
+    """Short enough to be the caption beside a credit and not a story paragraph:
+    under ten words, or up to thirty that do not end like a sentence."""
+    return len(words) < 10 or (len(words) <= 30 and not _sentence(text))
+
+
 def sift(texts: Sequence[str], sections: Sequence[str | None] | None = None) -> list[str | None]:
     """The rule that drops each block of a page's main content, or None to keep it.
 
@@ -632,9 +638,10 @@ def sift(texts: Sequence[str], sections: Sequence[str | None] | None = None) -> 
     :func:`match` on each block: a block under a heading that a rule drops
     ("Related stories", "About the author"; ``sections`` gives each block's
     heading rule) goes with it; a short block beside a credit alone is its
-    caption; the headlines under a "Read more:" label are links; a block
-    repeating part of a longer one is a pull quote; a bio that closes the
-    page is dropped (see :func:`is_tail_bio`).
+    caption (only one too short to be a story paragraph); the headlines
+    under a "Read more:" label are links; a block repeating part of a longer
+    one is a pull quote; a bio that closes the page is dropped (see
+    :func:`is_tail_bio`).
     """
     words = [_words(t) for t in texts]
     reasons: list[str | None] = [match(t, w) for t, w in zip(texts, words, strict=True)]
@@ -644,7 +651,7 @@ def sift(texts: Sequence[str], sections: Sequence[str | None] | None = None) -> 
         if reasons[i] == "credit" and is_credit_only(text, words[i]):
             beside = [j for j in (i - 1, i + 1) if 0 <= j < len(texts) and reasons[j] is None]
             for j in beside:
-                if len(words[j]) <= 30:
+                if _caption_sized(texts[j], words[j]):
                     reasons[j] = "caption"
                     break
         if reasons[i] == "related" and is_list_label(text):

@@ -156,7 +156,8 @@ def _classify(lines: list[_Line]) -> None:
 def _captions(lines: list[_Line]) -> None:
     """A credit on a line of its own ("Karin Holt/Getty Images") marks the
     caption beside it: the line above in its block, else the line below in
-    its block, else a short line in the block above, else one in the block below.
+    its block; with no other line in its block, a short line (too short to
+    be a story paragraph) in the block above, else in the block below.
     """
     for i, line in enumerate(lines):
         if line.why != "credit" or not boilerplate.is_credit_only(line.text, line.words):
@@ -169,8 +170,10 @@ def _captions(lines: list[_Line]) -> None:
             if mate.kind != "bad" and len(mate.words) <= _MAX_BOXED_CAPTION_WORDS:
                 mate.kind, mate.why = "bad", "caption"
             continue
+        # Across a blank line only a line too short to be a story paragraph (not
+        # "good") is taken for the caption: a story paragraph is never dropped for it.
         for beside in (above, below):
-            if beside is None or beside.kind == "bad" or _BYLINE.match(beside.text):
+            if beside is None or beside.kind in ("bad", "good") or _BYLINE.match(beside.text):
                 continue
             if len(beside.words) <= _MAX_CAPTION_WORDS:
                 beside.kind, beside.why = "bad", "caption"
