@@ -15,8 +15,10 @@ Every shape then passes the named rules of ``boilerplate`` (photo captions
 and credits, advertisement markers, share, follow, subscribe and newsletter
 prompts, author bios, related links, comment, cookie, copyright and tag
 blocks, publication trailers, pull quotes); ``Article.dropped`` lists each
-block left out with the rule that left it out. Quotes and proper nouns are
-found afterwards by plain rules, the same for every shape. An :class:`Article` is saved as versioned JSON like the transcript.
+block left out with the rule that left it out (a record of the parse, not
+saved). Quotes and proper nouns are found afterwards by plain rules, the same
+for every shape. An :class:`Article` is saved as versioned JSON like the
+transcript.
 
 The package keeps one job to a module: ``model`` (the dataclasses and their
 JSON), ``words`` (shared word lists and text helpers), ``boilerplate`` (the
