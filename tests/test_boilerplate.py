@@ -442,6 +442,21 @@ def test_a_long_comment_thread_does_not_win_over_the_story() -> None:
     ]
 
 
+def test_a_comment_count_after_the_lead_does_not_cut_the_story() -> None:
+    lead = (
+        "Polwenna’s lifeboat crew will launch from the beach this summer while the station "
+        "is rebuilt, the charity said.\n\n"
+    )
+    article = parse_text(lead + "14 comments\n\n" + STORY + END)
+    assert openings(article) == [
+        "Polwenna’s lifeboat crew will",
+        "The lifeboat station at",
+        "The slipway was built",
+        "Work will start in",
+    ]
+    assert rule_of(article, "14 comments") == "comments"
+
+
 # --- each rule alone -----------------------------------------------------------
 
 

@@ -52,6 +52,8 @@ _URL_LINE = re.compile(r"^(?:(?:url|source|link|canonical)\s*:\s*)?(?P<url>https
 
 # Most blank-free lines of boilerplate that may sit inside a story (a related-posts box).
 _MAX_GAP_LINES = 4
+# Good lines a run needs before a comment section may end it.
+_MIN_STORY_LINES = 3
 # Reasons that spoil the other lines of their block: a caption's first line, the
 # rest of a sign-up box. A bio does not: its block may hold a story line.
 _BOX_REASONS = frozenset({"shortcode", "navigation"}) | {
@@ -227,26 +229,28 @@ def _main_run(lines: list[_Line]) -> tuple[int, int] | None:
     of lines that named rules drop (a share bar, a sign-up box) counts as one
     line however many it holds.
 
-    A comment count or comment form ends a run: what follows is the readers'
-    words, not the story's. A run that follows one is chosen only when the
-    runs before it hold no more than a line (a standfirst above a comment count).
+    A comment count or comment form after a run of at least
+    ``_MIN_STORY_LINES`` good lines ends it: what follows is the readers'
+    words, not the story's, and a run after it is chosen only when no other
+    run is left. (A count nearer the top, beside the byline or after the
+    lead, is only a gap.)
     """
     runs: list[list[int]] = []
     after_comments: list[bool] = []
     gap = 0
-    comments = False
+    closed = False  # a comment section has ended the last run
     for i, line in enumerate(lines):
         if line.kind == "good":
-            if runs and gap <= _MAX_GAP_LINES and not comments:
+            if runs and gap <= _MAX_GAP_LINES and not closed:
                 runs[-1].append(i)
             else:
-                after_comments.append(comments and sum(len(r) for r in runs) > 1)
+                after_comments.append(closed)
                 runs.append([i])
             gap = 0
-            comments = False
+            closed = False
             continue
-        if line.why == "comments":
-            comments = True
+        if line.why == "comments" and runs and len(runs[-1]) >= _MIN_STORY_LINES:
+            closed = True
         prev = lines[i - 1] if i else None
         boxed = (
             prev is not None
