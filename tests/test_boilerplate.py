@@ -85,6 +85,7 @@ def test_wire_story_keeps_exactly_the_story(wire: Article) -> None:
         "The authority has asked",
     ]
     assert wire.title == "Spillway Cracks Keep Arden Dam Closed Through Summer"
+    assert wire.byline == "Lena Vos and Tomas Reis"  # "By LENA VOS and TOMAS REIS, ..."
     assert wire.date == "2024-06-11"
     assert all(p.heading is None for p in wire.paragraphs)
 

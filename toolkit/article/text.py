@@ -349,7 +349,7 @@ def parse_text(text: str, source: Path | None = None) -> Article:
     for line in header:
         m = _BYLINE.match(line.text) or _POSTED_BY.match(line.text)
         if m:
-            byline = m.group("name").strip()
+            byline = _name_case(m.group("name").strip())
             break
     if byline is None:
         for above, below in zip(header, header[1:], strict=False):
@@ -406,8 +406,8 @@ def _dropped(lines: list[_Line], used: set[int], run: tuple[int, int] | None) ->
 
 def _text_title(header: list[_Line], lines: list[_Line]) -> str | None:
     """The headline: a short line above the story, preferring one the page
-    repeats, then the last one above the byline or dateline (a site's name
-    and motto come first), then the first.
+    repeats, then the last one above the byline (else above the first dated
+    line; a site's name and motto come first), then the first.
 
     A line with a sentence break inside ("... of the north. Now the furnace
     is cooling") is a standfirst, not a headline.
@@ -432,13 +432,25 @@ def _text_title(header: list[_Line], lines: list[_Line]) -> str | None:
     if repeated:
         return repeated[0].text
     position = {id(ln): i for i, ln in enumerate(header)}
-    marks = [
+    bylines = [
         i
         for i, ln in enumerate(header)
-        if _BYLINE.match(ln.text) or _POSTED_BY.match(ln.text) or _find_date(ln.text)
+        if _BYLINE.match(ln.text) or _POSTED_BY.match(ln.text) or _ROLE.match(ln.text)
     ]
+    marks = bylines or [i for i, ln in enumerate(header) if _find_date(ln.text)]
     if marks:
         above = [ln for ln in candidates if position[id(ln)] < marks[0]]
         if above:
             return above[-1].text
     return candidates[0].text
+
+
+def _name_case(name: str) -> str:
+    """A byline in capitals as a name is written: "LENA VOS and TOMAS REIS" ->
+    "Lena Vos and Tomas Reis"; a byline in mixed case is left alone."""
+    if not any(c.isupper() for c in name) or name != name.upper().replace(" AND ", " and "):
+        return name
+    return " ".join(
+        w if w == "and" else re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), w)
+        for w in name.split()
+    )
