@@ -512,6 +512,11 @@ def test_a_comment_count_after_the_lead_does_not_cut_the_story() -> None:
         ("A version of this story appeared in print on May 3, 2024.", "trailer"),
         ("Reporting by Ana Ruiz; editing by Tom Hart", "trailer"),
         ("5 min read", "page-control"),
+        ("Click here to read the full report", "page-control"),
+        ("This post contains affiliate links.", "advertisement"),
+        ("The views expressed in this article are the author’s own.", "trailer"),
+        ("Got a story tip? Email the newsroom.", "subscribe"),
+        ("Read our privacy policy", "cookies"),
         ("Skip to content", "page-control"),
     ],
 )
@@ -558,6 +563,9 @@ def test_rule_fires(text: str, rule: str) -> None:
         "Posted in 1943 to the Far East, he served for three years.",
         "Tagged as a heritage asset in 1972, the mill cannot be demolished.",
         "Listen to the river, she said.",
+        "Residents must log in to the council portal to book a slot.",
+        "“Click here,” the email said, and thousands did.",
+        "The views of the harbour from the hill are the best in the county.",
         "It did not.",
     ],
 )

@@ -142,11 +142,22 @@ _ADVERT = _re(
 )
 
 
+# An affiliate-link disclosure: "This post contains affiliate links", "We may earn a commission".
+_AFFILIATE = _re(
+    r"^this (?:post|article|page|story|guide) (?:may )?contains? affiliate links\b"
+    r"|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|share of sales)\b"
+)
+
+
 def advertisement(text: str, words: list[str]) -> bool:
     """An advertisement or sponsorship marker standing alone: "Advertisement",
-    "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content".
+    "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content",
+    or an affiliate-link disclosure.
     """
-    return len(words) <= 10 and bool(_ADVERT.match(_strip(text).rstrip(".:!")))
+    text = _strip(text)
+    if len(words) <= 40 and _AFFILIATE.search(text):
+        return True
+    return len(words) <= 10 and bool(_ADVERT.match(text.rstrip(".:!")))
 
 
 _NETWORKS = frozenset(
@@ -228,7 +239,7 @@ _SIGNUP = _re(
     r"(?:journalism|work|reporting)|donate (?:now|today|here)\b|don['’]t miss (?:a|an|out|"
     r"another|our|the latest)\b|never miss (?:a|an|another)\b|want more (?:stories|news|like)"
     r"|get (?:the latest|our)\b)"
-    r"|\bwe respect your privacy\b"
+    r"|\bwe respect your privacy\b|^(?:have|got) a (?:news |story )?tip\b"
 )
 # Short prompts whose words a story line may also open with: ten words at most.
 _SIGNUP_SHORT = _re(r"^stay (?:informed|connected|up to date|in the know)\b")
@@ -410,6 +421,7 @@ _COOKIES = _re(
     r"preferences|consent|notice|statement)\b|\b(?:accept|reject|allow|manage) (?:all )?cookies\b"
     r"|\bhow to control cookies\b|\bwe value your privacy\b"
     r"|\byour privacy (?:choices|settings|options|preferences)\b"
+    r"|^(?:read|see|view|review) (?:our|the) (?:privacy|cookie) (?:policy|notice)\b"
 )
 _CONSENT_BUTTON = _re(
     r"^(?:accept(?: all)?|reject(?: all)?|allow all|manage (?:preferences|settings|options)"
@@ -484,6 +496,8 @@ _TRAILER = _re(
     r"|^(?:this article|this story) is (?:republished|reproduced|part of a series)\b"
     r"|\b(?:contributed|contributed reporting) to this (?:report|story|article)\.?$"
     r"|^(?:additional )?reporting by [A-Z]|^contributing:\s|^editing by [A-Z]"
+    r"|^the (?:views|opinions) expressed (?:in this (?:article|piece|column|post) )?are "
+    r"(?:the author['’]s|those of the authors?|(?:his|her|their|my) own)"
 )
 
 
@@ -507,13 +521,16 @@ _CONTROLS = _re(
     r"|(?:see|view|show) (?:more|all|less)|load more|next|previous|view gallery"
     r"|\d+ (?:photos|images|pictures)|expand|enlarge this image|toggle caption|hide caption"
     r"|image \d+ of \d+|\d+ of \d+|report a (?:typo|correction|error)|gift (?:this )?article)$"
+    r"|^(?:please )?click here\b"
+    r"|\bclick here to (?:read|see|view|learn|find|download|sign|subscribe)"
 )
 
 
 def page_control(text: str, words: list[str]) -> bool:
     """A control of the page itself: "Skip to content", "Listen to this
-    article · 6 min", "5 min read", "Back to top", "Image 2 of 7"."""
-    return len(words) <= 10 and bool(_CONTROLS.match(_strip(text).rstrip(".:")))
+    article · 6 min", "5 min read", "Back to top", "Image 2 of 7", "Click
+    here to read more"."""
+    return len(words) <= 20 and bool(_CONTROLS.search(_strip(text).rstrip(".:")))
 
 
 # --- the rules in order ---------------------------------------------------------
