@@ -51,7 +51,7 @@ def assert_valid(bites: list[Soundbite], transcript: Transcript, quotes: list[Qu
     """15-60 s, on segment boundaries, each around its quote, none overlapping."""
     starts = {s.start for s in transcript.segments}
     ends = {s.end for s in transcript.segments}
-    by_title = {soundbite_title(q.text): q for q in quotes}
+    by_title = {soundbite_title(q.text if q.status == "verbatim" else q.heard): q for q in quotes}
     for bite in bites:
         assert MIN_SOUNDBITE_SECONDS <= bite.duration <= MAX_SOUNDBITE_SECONDS, bite
         assert bite.start in starts
@@ -83,21 +83,53 @@ def test_sample_soundbites_enclose_the_heard_quotes(sample):
 def test_sample_soundbite_starts_with_the_lead_in(sample):
     transcript, alignment = sample
     bites = soundbites_from_alignment(alignment, transcript, duration=SAMPLE_DURATION)
-    # "We hope this event..." is heard from 89.9 s; the bite starts at the host's
-    # question, two sentences earlier, which makes it 15 s or more.
-    [rule] = [b for b in bites if b.title.startswith("We hope this event")]
-    assert rule.start == pytest.approx(78.44)
+    # "We hope this event..." is heard from 89.9 s; the bite starts with the
+    # sentence that leads into it ("In Ishikane's words, ..."), not at the chapter.
+    [rule] = [b for b in bites if b.title.startswith(("We hope this event", "we hope this event"))]
+    lead_in = next(s for s in transcript.segments if s.text.startswith("In Ishikane's words"))
+    assert rule.start == lead_in.start == pytest.approx(88.34)
+    for bite in bites:  # each starts at a sentence, within a sentence of its quote
+        q = next(
+            q for q in alignment.quotes if q.start is not None and bite.start <= q.start < bite.end
+        )
+        assert q.start - bite.start < 8.0, (bite, q)
+
+
+def test_sample_titles_are_words_spoken(sample):
+    """A near quote's title is what was heard, not the article's wording."""
+    transcript, alignment = sample
+    bites = soundbites_from_alignment(alignment, transcript, duration=SAMPLE_DURATION)
+    spoken = " ".join(transcript.text.lower().split())
+    for bite in bites:
+        words = bite.title.rstrip("…").lower().replace(",", "").split()
+        assert " ".join(words[:6]) in spoken.replace(",", ""), bite.title
 
 
 # --- synthetic -------------------------------------------------------------------
-def test_short_quote_grows_back_by_sentences():
+def test_short_quote_grows_forward_by_sentences():
     transcript = even_transcript(20, sentence_every=2)
     q = quote("A line", 41.0, 43.0)  # inside segment 10, which starts a sentence
     [bite] = soundbites_from_alignment(alignment_with(q), transcript)
     assert_valid([bite], transcript, [q])
-    # Segment 10 starts a sentence and segment 11 ends it: 8 s. Back one sentence
-    # (segments 8-9) gives 16 s.
-    assert (bite.start, round(bite.end, 3)) == (32.0, 47.8)
+    # Segment 10 starts a sentence and segment 11 ends it: 8 s. The sentence before
+    # (8 s) is too long to lead in; on one sentence (segments 12-13) gives 16 s.
+    assert (bite.start, round(bite.end, 3)) == (40.0, 55.8)
+
+
+def test_a_short_sentence_before_leads_in():
+    transcript = even_transcript(20, length=2.0)
+    q = quote("A line", 20.2, 21.5)  # segment 10 is a sentence of its own
+    [bite] = soundbites_from_alignment(alignment_with(q), transcript)
+    assert bite.start == 18.0  # "She said:" before it
+    assert_valid([bite], transcript, [q])
+
+
+def test_a_quote_at_the_end_grows_back():
+    transcript = even_transcript(20, sentence_every=2)
+    q = quote("Closing words", 73.0, 75.0)  # segment 18, the last sentence (18-19)
+    [bite] = soundbites_from_alignment(alignment_with(q), transcript)
+    assert_valid([bite], transcript, [q])
+    assert (bite.start, round(bite.end, 3)) == (64.0, 79.8)
 
 
 def test_quote_at_the_start_grows_forward():
@@ -142,6 +174,15 @@ def test_title_is_cut_at_a_word_within_128_characters():
     title = soundbite_title(text)
     assert len(title) <= 128 and title.endswith("word…")
     assert soundbite_title("  Short\n quote ") == "Short quote"
+    assert soundbite_title("“Quoted.”") == "Quoted."
+
+
+def test_title_is_cut_after_a_clause_when_one_is_near():
+    text = "We hope this event would serve as an important reminder that we should pursue it, "
+    title = soundbite_title(text + "that we " * 20)
+    assert (
+        title == "We hope this event would serve as an important reminder that we should pursue it…"
+    )
 
 
 # --- the feed -----------------------------------------------------------------

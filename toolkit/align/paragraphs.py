@@ -190,6 +190,8 @@ def _align_paragraphs(
             beside = labels[k - 1 : k] + labels[k + 1 : k + 2]
             labels[k] = (q, 1) if (q, 1) in beside else (q, 2)
 
+    labels = _lead_ins(labels, tl)
+
     # Collect each paragraph's segments, main span and revisits.
     matches: list[ParagraphMatch] = []
     seg_par: dict[int, int | None] = {sid: None for sid in tl.seg_ids}
@@ -230,6 +232,50 @@ def _align_paragraphs(
             )
         )
     return matches, seg_par
+
+
+#: The most (seconds) of questions that lead into a paragraph ...
+_LEAD_IN_SECONDS = 8.0
+#: ... each followed within this long (seconds) by what comes next.
+_LEAD_IN_GAP = 2.0
+
+
+def _is_question(tl: _Timeline, k: int) -> bool:
+    first, last = tl.seg_words[k]
+    return last > first and tl.words[last - 1].strip().rstrip("\"'\u201d\u2019)").endswith("?")
+
+
+def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, int]]:
+    """Give the question that leads into a paragraph to that paragraph.
+
+    Where a paragraph's run begins, the question just before it ("What does
+    the rule of law mean for Japan in practice, though?") is what its
+    discussion answers: up to :data:`_LEAD_IN_SECONDS` of questions, whole
+    sentences, each ending at most :data:`_LEAD_IN_GAP` seconds before what
+    follows, join it, whether they were left unlabelled or given to the
+    paragraph before (only for runs on the in-order path: a revisit's
+    lead-in is too often the run before's own question). Other talk between two paragraphs (a reaction, "Sure
+    thing.") stays outside both.
+    """
+    labels = list(labels)
+    opens = _opens_sentence(tl)
+    for r, (b, _, label) in enumerate(_runs(labels)):
+        if label[0] < 0 or label[1] != 1 or r == 0:  # in-order runs only
+            continue
+        k = b
+        while k > 0:
+            first = k - 1
+            while first > 0 and not opens[first]:
+                first -= 1
+            question = _is_question(tl, k - 1) and labels[first][0] != label[0]
+            if not question or tl.seg_start[k] - tl.seg_end[k - 1] > _LEAD_IN_GAP:
+                break
+            if tl.seg_end[b - 1] - tl.seg_start[first] > _LEAD_IN_SECONDS:
+                break
+            k = first
+        for j in range(k, b):
+            labels[j] = label
+    return labels
 
 
 def _opens_sentence(tl: _Timeline) -> list[bool]:

@@ -2,13 +2,13 @@
 
 A quote the aligner heard (``verbatim`` first, then ``near``) is a natural
 highlight: the moment the episode voices the article's own words. Each
-soundbite encloses its quote and is cut on transcript segment boundaries. It
-starts at the start of the segment the quote starts in, and ends at the end of
-the segment that finishes the quote's sentence. Under ``min_length`` seconds,
-it reaches back a sentence at a time (the lead-in that gives the quote its
-context), and forward where it cannot reach back. It never exceeds
-``max_length`` seconds and never overlaps another soundbite. Its title is the
-quote's text.
+soundbite encloses its quote and is cut on the transcript's sentences (its
+segments). It starts at the sentence that leads into the quote and ends with
+the quote's sentence; under ``min_length`` seconds it goes on a sentence at a
+time, and reaches back only where it cannot go on (see ``_grow``). It never
+exceeds ``max_length`` seconds and never overlaps another soundbite. Its title
+is made of words spoken: the quote as the article writes it when it was heard
+verbatim, else the words heard.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ MAX_SOUNDBITE_SECONDS = 60.0
 #: The namespace asks for titles of at most 128 characters, or aggregators may cut them.
 TITLE_CHARS = 128
 _STATUS_RANK = {"verbatim": 0, "near": 1}
+#: The longest sentence (seconds) that may lead into a quote that opens its own sentence.
+_LEAD_IN_SECONDS = 6.0
+#: A quote heard within this long (seconds) of its sentence's start opens the sentence.
+_OPENS_SECONDS = 0.5
 _EPS = 1e-6
 
 
@@ -45,12 +49,20 @@ class Soundbite:
 
 
 def soundbite_title(text: str, limit: int = TITLE_CHARS) -> str:
-    """``text`` on one line, cut at a word boundary with an ellipsis to fit ``limit``."""
-    text = " ".join(text.split())
+    """``text`` on one line, whole words only, fitting ``limit`` characters.
+
+    A text too long is cut after the last sentence or clause that ends
+    before the limit (when that keeps at least half of it), else at a word
+    boundary, with an ellipsis.
+    """
+    text = " ".join(text.split()).strip("\"'“”‘’ ")
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")
-    return cut + "…"
+    head = text[: limit - 1]
+    clause = max(head.rfind(p) for p in (". ", "? ", "! ", "; ", ", ", ": ", " — "))
+    if clause >= limit // 2:
+        return head[: clause + 1].rstrip(",;: —") + "…"
+    return head.rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
 
 
 def _ends_sentence(text: str) -> bool:
@@ -93,11 +105,25 @@ def _free(start: float, end: float, taken: list[Soundbite]) -> bool:
     return all(end <= b.start + _EPS or start >= b.end - _EPS for b in taken)
 
 
-def _grow(span: _Span, min_length: float, max_length: float, taken: list[Soundbite]) -> None:
-    """Finish the quote's sentence, then reach back a sentence at a time until ``min_length``.
+def _sentence_start(segments: list[Segment], k: int) -> int:
+    """The first segment of the sentence that segment ``k`` belongs to."""
+    while k > 0 and not _ends_sentence(segments[k - 1].text):
+        k -= 1
+    return k
 
-    Where it cannot reach back (the episode's start, another soundbite, or
-    ``max_length``), it reaches forward a segment at a time instead.
+
+def _grow(
+    span: _Span, opens: bool, min_length: float, max_length: float, taken: list[Soundbite]
+) -> None:
+    """Start at the sentence that leads into the quote, finish its sentence, then reach forward.
+
+    The soundbite starts at the start of the sentence the quote starts in;
+    when the quote opens its sentence (``opens``), the sentence before it, if short
+    (``She said:``, a question), leads in. It ends at the end of the quote's
+    sentence. Under ``min_length`` it reaches forward a sentence at a time
+    (what is said about the quote), and back a sentence at a time only where
+    it cannot reach forward (the episode's end, another soundbite, or
+    ``max_length``).
     """
     segments = span.segments
 
@@ -111,19 +137,26 @@ def _grow(span: _Span, min_length: float, max_length: float, taken: list[Soundbi
         span.first, span.last = first, last
         return True
 
+    first = _sentence_start(segments, span.first)
+    if opens and first == span.first and first > 0:
+        lead = _sentence_start(segments, first - 1)
+        if segments[first].start - segments[lead].start <= _LEAD_IN_SECONDS:
+            first = lead
     last = span.last
     while last + 1 < len(segments) and not _ends_sentence(segments[last].text):
         last += 1
-    reach(span.first, last)
+    if not reach(first, last):
+        reach(span.first, last)
     while span.length < min_length:
-        # Back to the start of the sentence before: segments until one follows a sentence end.
-        first = span.first - 1
-        while first > 0 and not _ends_sentence(segments[first - 1].text):
-            first -= 1
+        nxt = span.last + 1
+        while nxt + 1 < len(segments) and not _ends_sentence(segments[nxt].text):
+            nxt += 1
+        back = _sentence_start(segments, span.first - 1) if span.first > 0 else -1
         if not (
-            reach(first, span.last)
-            or reach(span.first, span.last + 1)
-            or reach(span.first - 1, span.last)  # a whole sentence back was too much
+            reach(span.first, nxt)
+            or reach(span.first, span.last + 1)  # a whole sentence on was too much
+            or reach(back, span.last)
+            or reach(span.first - 1, span.last)
         ):
             return
 
@@ -176,11 +209,14 @@ def _soundbite(
     )
     if span.last < span.first:
         span.last = span.first
-    _grow(span, min_length, max_length, taken)
+    opens = quote.start - segments[span.first].start < _OPENS_SECONDS
+    _grow(span, opens, min_length, max_length, taken)
     start = span.start
     end = min(span.end, duration, start + max_length)
     if end - start < min_length - _EPS or not _free(start, end, taken):
         return None
     if not (start <= quote.start + _EPS and quote.end <= end + _EPS):
         return None  # a quote longer than max_length cannot be enclosed
-    return Soundbite(round(start, 3), round(end - start, 3), soundbite_title(quote.text))
+    # The title is words spoken: the article's wording only where it was heard as written.
+    said = quote.text if quote.status == "verbatim" or not quote.heard else quote.heard
+    return Soundbite(round(start, 3), round(end - start, 3), soundbite_title(said))
