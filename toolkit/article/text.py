@@ -268,7 +268,7 @@ def _main_run(lines: list[_Line]) -> tuple[int, int] | None:
     return best[0], best[-1]
 
 
-_RULE_NAMES = frozenset(rule.name for rule in boilerplate.RULES) | {"shortcode", "related"}
+_RULE_NAMES = frozenset(rule.name for rule in boilerplate.RULES) | {"shortcode"}
 
 
 def _named(line: _Line) -> bool:
