@@ -392,3 +392,47 @@ def test_misspelt_name_counts_for_the_article_spelling() -> None:
     assert _respell(terms, capital, {"council"}, names) == [
         "ishikane", "dprk", "kimihiro", "council", "pound", "dprc",
     ]  # fmt: skip
+
+
+# --- boundaries at sentence level ------------------------------------------------
+
+
+def test_a_question_that_leads_in_joins_the_paragraph() -> None:
+    """The host's question before a topic is where its discussion starts; a reaction is not."""
+    lead = (None, ["Okay, let's keep going.", "Sure thing.", "And what happened after that?"])
+    ep = build_episode([INTRO, BLOCK_0, lead, BLOCK_2, BRIDGE, BLOCK_3, OUTRO])
+    result = align(ep.transcript, make_article())
+    by_text = {s.text.strip(): s for s in ep.transcript.segments}
+    question = by_text["And what happened after that?"]
+    assert result.paragraphs[2].start == pytest.approx(question.start)
+    assert result.segment_paragraph[question.id] == 2
+    # The reaction stays outside both paragraphs.
+    assert result.segment_paragraph[by_text["Sure thing."].id] is None
+
+
+def test_a_paragraph_never_starts_inside_a_sentence() -> None:
+    """A long sentence cut into two segments goes whole to one paragraph."""
+    ep = build_episode([INTRO, BLOCK_0, BRIDGE, BLOCK_2, BRIDGE, BLOCK_3, OUTRO])
+    segments = []
+    for seg in ep.transcript.segments:  # cut every sentence of 10+ words in two
+        if len(seg.words) >= 10:
+            half = len(seg.words) // 2
+            for words in (seg.words[:half], seg.words[half:]):
+                text = "".join(w.word for w in words)
+                segments.append(Segment(len(segments), words[0].start, words[-1].end, text, words))
+        else:
+            segments.append(Segment(len(segments), seg.start, seg.end, seg.text, seg.words))
+    ep.transcript.segments = segments
+    result = align(ep.transcript, make_article())
+    opens = {
+        s.id
+        for k, s in enumerate(segments)
+        if k == 0 or segments[k - 1].text.rstrip().endswith((".", "?", "!"))
+    }
+    for p in result.paragraphs:
+        if p.discussed:
+            first = min(segments, key=lambda s: abs(s.start - p.start))
+            assert first.id in opens, (p.index, first.text)
+    for k, seg in enumerate(segments):
+        if seg.id not in opens:
+            assert result.segment_paragraph[seg.id] == result.segment_paragraph[segments[k - 1].id]

@@ -190,7 +190,7 @@ def _align_paragraphs(
             beside = labels[k - 1 : k] + labels[k + 1 : k + 2]
             labels[k] = (q, 1) if (q, 1) in beside else (q, 2)
 
-    labels = _lead_ins(labels, tl)
+    labels = _lead_ins(_whole_sentences(labels, tl), tl)
 
     # Collect each paragraph's segments, main span and revisits.
     matches: list[ParagraphMatch] = []
@@ -245,6 +245,31 @@ def _is_question(tl: _Timeline, k: int) -> bool:
     return last > first and tl.words[last - 1].strip().rstrip("\"'\u201d\u2019)").endswith("?")
 
 
+def _whole_sentences(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, int]]:
+    """Give each sentence one label: the one most of its words have (its first, on a tie).
+
+    A long sentence is cut into several segments; a paragraph never starts
+    or ends inside one.
+    """
+    labels = list(labels)
+    opens = _opens_sentence(tl)
+    k = 0
+    while k < len(labels):
+        end = k + 1
+        while end < len(labels) and not opens[end]:
+            end += 1
+        if end - k > 1:
+            weight: dict[tuple[int, int], int] = {}
+            for j in range(k, end):
+                first, last = tl.seg_words[j]
+                weight[labels[j]] = weight.get(labels[j], 0) + (last - first)
+            best = max(weight, key=lambda lab: (weight[lab], lab == labels[k]))
+            for j in range(k, end):
+                labels[j] = best
+        k = end
+    return labels
+
+
 def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, int]]:
     """Give the question that leads into a paragraph to that paragraph.
 
@@ -254,8 +279,8 @@ def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, i
     sentences, each ending at most :data:`_LEAD_IN_GAP` seconds before what
     follows, join it, whether they were left unlabelled or given to the
     paragraph before (only for runs on the in-order path: a revisit's
-    lead-in is too often the run before's own question). Other talk between two paragraphs (a reaction, "Sure
-    thing.") stays outside both.
+    lead-in is too often the run before's own question). Other talk between
+    two paragraphs (a reaction, "Sure thing.") stays outside both.
     """
     labels = list(labels)
     opens = _opens_sentence(tl)
