@@ -271,8 +271,23 @@ def article_quotes(article: Article, readings: list[dict[str, Any]]) -> list[dic
 
 
 # --- assembling a truth file ---------------------------------------------------
+def _is_question(text: str) -> bool:
+    return text.rstrip().rstrip("\"'\u201d\u2019)").endswith("?")
+
+
 def _spans(lines: list[dict[str, Any]], index_of: dict[int, int | None]) -> dict[int, list]:
-    """Each paragraph's stretches: runs of consecutive lines that discuss it."""
+    """Each paragraph's stretches: runs of consecutive lines that discuss it.
+
+    A line labelled with no paragraph that ends in a question, just before a
+    line that discusses one, leads into it and counts as its first line
+    (issue 10: "A question that leads into a paragraph belongs to it").
+    """
+    index_of = dict(index_of)
+    for k in range(len(lines) - 1):
+        nxt = index_of[k + 1]
+        if index_of[k] is None and nxt is not None and _is_question(lines[k].get("text", "")):
+            if k == 0 or index_of[k - 1] != nxt:
+                index_of[k] = nxt
     spans: dict[int, list[list[float]]] = {}
     prev: int | None = None
     for k, line in enumerate(lines):
