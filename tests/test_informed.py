@@ -197,6 +197,19 @@ def test_the_article_key_is_made_of_its_content_not_its_path(tmp_path, article):
     assert article_key("0" * 64, options, edited, bias=True, correct=True) != key
     assert article_key("0" * 64, options, article, bias=False, correct=True) != key
     assert article_key("1" * 64, options, article, bias=True, correct=True) != key
+    people = ["Maya Okafor"]
+    assert article_key("0" * 64, options, article, bias=True, correct=True, names=people) != key
+
+
+def test_the_article_key_follows_the_prompt(monkeypatch, article):
+    """A change in how the prompt is made (not in the article) misses the kept transcript."""
+    from toolkit.transcribe import bias
+
+    options = TranscribeOptions(model="base")
+    key = article_key("0" * 64, options, article, bias=True, correct=True)
+    monkeypatch.setattr(bias, "PROMPT_MAX_TOKENS", 60)
+    monkeypatch.setattr(bias.prompt_for, "__defaults__", (60, ()))
+    assert article_key("0" * 64, options, article, bias=True, correct=True) != key
 
 
 # --- One voice activity detection for every pass -----------------------------------------

@@ -308,13 +308,17 @@ def _said(text: str) -> Transcript:
     return Transcript(language="en", duration=30.0, segments=[seg])
 
 
-def test_the_shows_people_lead_the_prompt(article):
+def test_the_shows_people_are_always_in_the_prompt(article):
     from toolkit.transcribe.bias import with_names
 
     both = with_names(article, PEOPLE)
     assert both is not None and both.proper_nouns[:2] == PEOPLE
     assert article.proper_nouns[:2] != PEOPLE  # the article itself is left unchanged
-    assert prompt_for(both, people=PEOPLE).startswith("Maya Okafor, Daniel Reyes, ")
+    # Taken first, written last (at the head, base wrote the host's name for another).
+    assert prompt_for(both, people=PEOPLE).endswith(", Maya Okafor, Daniel Reyes.")
+    short = prompt_for(both, max_tokens=20, people=PEOPLE)
+    assert short.endswith(", Maya Okafor, Daniel Reyes.") and "Kumagai" not in short
+    assert "Daniel Reyes" not in prompt_for(both, max_tokens=20)  # not a rare name
     alone = with_names(None, PEOPLE)
     assert alone is not None and alone.paragraphs == [] and alone.proper_nouns == PEOPLE
     assert with_names(None, []) is None and with_names(article, []) is article

@@ -141,7 +141,8 @@ def terms_for(article: Article, people: Sequence[str] = ()) -> list[str]:
 
     ``people``, the show's own hosts and guests, come first of all: they are
     spoken in every episode, and their names must not be left out for lack
-    of room.
+    of room. (The prompt writes them last: at the head of the prompt, base
+    wrote the host's name where another name it could not make out was said.)
     Names made of common words only are dropped, as is a name whose words all
     appear in a longer name that is kept ("Ishikane" in "Kimihiro Ishikane";
     the longer one takes the better rank). Rare names and acronyms come first,
@@ -166,14 +167,24 @@ def terms_for(article: Article, people: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys(first)) + rare + [t for t in kept if t not in rare]
 
 
-def _fit(terms: Iterable[str], max_tokens: int, end: str) -> str:
-    """Join ``terms`` with commas, as many as fit in ``max_tokens`` in order."""
+def _fit(terms: Iterable[str], max_tokens: int, end: str, last: int = 0) -> str:
+    """Join ``terms`` with commas, as many as fit in ``max_tokens`` in order.
+
+    The first ``last`` terms are taken first but written at the end.
+    """
+    terms = list(terms)
     chosen: list[str] = []
     for term in terms:
         candidate = ", ".join([*chosen, term]) + end
         if count_tokens(candidate) <= max_tokens:
             chosen.append(term)
+    kept_last = [t for t in chosen if t in terms[:last]]
+    chosen = [t for t in chosen if t not in kept_last] + kept_last
     return ", ".join(chosen) + end if chosen else ""
+
+
+def _people(people: Sequence[str]) -> int:
+    return len({clean_name(p) for p in people if clean_name(p)})
 
 
 def prompt_for(
@@ -186,14 +197,14 @@ def prompt_for(
     (with either vocabulary); names that don't fit are left out, least useful
     first. An article without names gives "".
     """
-    return _fit(terms_for(article, people), max_tokens, ".")
+    return _fit(terms_for(article, people), max_tokens, ".", last=_people(people))
 
 
 def hotwords_for(
     article: Article, max_tokens: int = PROMPT_MAX_TOKENS, people: Sequence[str] = ()
 ) -> str:
     """The same names for faster-whisper's ``hotwords`` (which it repeats in every window)."""
-    return _fit(terms_for(article, people), max_tokens, "")
+    return _fit(terms_for(article, people), max_tokens, "", last=_people(people))
 
 
 def with_names(article: Article | None, names: Sequence[str]) -> Article | None:

@@ -71,7 +71,8 @@ __all__ = [
 # refill's), filled from the plain pass; the plain pass replaces it when,
 # filled, it loops or has under 85 % of the plain pass's words.
 # 3: segments are sentences (toolkit.transcribe.sentences) after the filling.
-CHECK_REVISION = 3
+# 4: the show's people are corrected where introduced (toolkit.transcribe.names).
+CHECK_REVISION = 4
 
 Outcome = Literal["plain", "biased", "filled", "fallback"]
 # What the repair of the biased pass made of it, as an outcome.
@@ -274,16 +275,22 @@ def article_key(
     *,
     bias: bool,
     correct: bool,
+    names: Sequence[str] = (),
 ) -> str:
     """The cache key of what :func:`transcribe_with_article` keeps for this audio and article.
 
-    Made of content only: the audio's hash, the options and the article's
-    text and names, never its path, so a copied or moved show finds it again.
+    Made of content only: the audio's hash, the options, the biased pass's
+    options (so a change in how the prompt is made misses), the article's
+    text and names and the show's ``names``, never a path, so a copied or
+    moved show finds it again.
     """
+    biased = biased_options(options, article, names) if bias else None
     return content_key(
         {
             "transcript": options.cache_key(audio_sha256),
+            "biased": asdict(biased) if biased is not None else None,
             "article": _article_content(article),
+            "names": list(names),
             "bias": bias,
             "correct": correct,
             "check": CHECK_REVISION,
@@ -340,7 +347,7 @@ def transcribe_with_article(
         plain = run(options)
         return ArticleResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
 
-    key = article_key(info.sha256, options, article, bias=bias, correct=correct)
+    key = article_key(info.sha256, options, article, bias=bias, correct=correct, names=names)
     hit = cache.get(key)
     if hit is not None:
         stored = hit.options.get("outcome")
