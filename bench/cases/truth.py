@@ -285,9 +285,9 @@ def _spans(lines: list[dict[str, Any]], index_of: dict[int, int | None]) -> dict
     index_of = dict(index_of)
     for k in range(len(lines) - 1):
         nxt = index_of[k + 1]
-        if index_of[k] is None and nxt is not None and _is_question(lines[k].get("text", "")):
-            if k == 0 or index_of[k - 1] != nxt:
-                index_of[k] = nxt
+        leads_in = nxt is not None and (k == 0 or index_of[k - 1] != nxt)
+        if index_of[k] is None and leads_in and _is_question(lines[k].get("text", "")):
+            index_of[k] = nxt
     spans: dict[int, list[list[float]]] = {}
     prev: int | None = None
     for k, line in enumerate(lines):
