@@ -62,6 +62,7 @@ every case. Targets (issue 10), checked on the overall rows: quote status
 time error (max) <= 0.5 s; paragraph start error median <= 1.0 s and p90 <=
 4 s, IoU >= 0.7, discussed accuracy >= 97 %; names right >= 95 %, 0 names
 inserted; segments: 0 overlaps, 0 non-monotonic words, 0 duplicates at joins.
+The first figures (the baseline) are in ``bench/cases/README.md``.
 
     .venv/bin/python bench/align_eval.py [--engine openai|faster|both] [--model base]
         [--case NAME ...] [-v] [--json FILE] [--transcripts DIR] [--repeat 3]
