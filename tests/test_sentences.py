@@ -217,3 +217,27 @@ def test_segments_without_word_times_are_kept_in_order():
     rebuilt = sentence_segments(t)
     assert [s.text for s in rebuilt.segments] == ["Said before, untimed.", "One.", "Two."]
     assert [s.id for s in rebuilt.segments] == [0, 1, 2]
+
+
+def test_two_decodings_of_one_stretch_are_never_interleaved():
+    """A segment put where another already is (a filled gap, a mistimed window) is not
+    shuffled into it word by word: the overlap keeps the surer decoding."""
+    outro = [
+        (10.0 + 0.4 * i, 10.35 + 0.4 * i, " " + w)
+        for i, w in enumerate("thanks for listening everyone and goodbye".split())
+    ]
+    stray = [
+        (10.2 + 0.5 * i, 10.6 + 0.5 * i, " " + w)
+        for i, w in enumerate("the captain kept the ferry".split())
+    ]
+    t = _transcript(outro, stray)
+    for w in t.segments[1].words:
+        w.probability = 0.3  # the stray copy is less sure
+    rebuilt = sentence_segments(t)
+    assert normalise(rebuilt.text) == "thanks for listening everyone and goodbye"
+    for w in t.segments[1].words:
+        w.probability = 0.99
+    rebuilt = sentence_segments(t)
+    text = normalise(rebuilt.text)
+    assert "the captain kept the ferry" in text and "listening" not in text
+    assert health(rebuilt)["non_monotonic"] == 0

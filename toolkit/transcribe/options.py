@@ -71,7 +71,9 @@ def is_tiny(name_or_path: str | Path) -> bool:
 # 3: the faster engine computes in int8 by default for models larger than tiny.
 # 4: speech left without words is decoded again (toolkit.transcribe.gaps).
 # 5: segments are sentences, rebuilt from the word timings (toolkit.transcribe.sentences).
-ENGINE_REVISION = 5
+# 6: the cache keeps the engine's own segments again; toolkit.transcribe.run.transcribe
+#    makes the sentences from them on the way out (entries of 5 hold sentences).
+ENGINE_REVISION = 6
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ __all__ = [
 # filled, it loops or has under 85 % of the plain pass's words.
 # 3: segments are sentences (toolkit.transcribe.sentences) after the filling.
 # 4: the show's people are corrected where introduced (toolkit.transcribe.names).
-CHECK_REVISION = 4
+# 5: two decodings of one stretch are no longer interleaved word by word.
+CHECK_REVISION = 5
 
 Outcome = Literal["plain", "biased", "filled", "fallback"]
 # What the repair of the biased pass made of it, as an outcome.
@@ -195,7 +196,7 @@ def run_engine(
         )
         transcript = clean(transcript, speech.spans if options.vad else None)
         if not options.refill:
-            return sentence_segments(transcript)
+            return transcript
 
         def decode_gaps(gaps: list[Span]) -> Transcript:
             clips = gap_clips(gaps, transcript.duration)
@@ -206,7 +207,7 @@ def run_engine(
     finally:
         if bar is not None:
             bar.close()
-    kept = sentence_segments(refilled.transcript)
+    kept = refilled.transcript
     if not refilled.gaps:
         return kept
     return replace(kept, options={**kept.options, "refilled": [list(g) for g in refilled.gaps]})
@@ -235,7 +236,7 @@ def transcribe(
     key = options.cache_key(info.sha256)
     hit = cache.get(key)
     if hit is not None:
-        return TranscribeResult(hit, True, cache.path(key))
+        return TranscribeResult(sentence_segments(hit), True, cache.path(key))
     transcript = run_engine(
         Path(audio),
         options,
@@ -244,7 +245,10 @@ def transcribe(
         duration=info.duration,
         threads=threads,
     )
-    return TranscribeResult(transcript, False, cache.put(key, transcript))
+    # The cache keeps the engine's own segments; sentences are made from them
+    # on the way out, so a change to that step costs no decoding.
+    path = cache.put(key, transcript)
+    return TranscribeResult(sentence_segments(transcript), False, path)
 
 
 def choose(

@@ -7,9 +7,12 @@ and lasts seconds. :func:`sentence_segments` rebuilds a transcript's segments
 from its timed words:
 
 1. **Words are repaired.** A word far longer than it could be spoken is cut
-   to a plausible length on the side of the silence it took in. Words are put
-   in time order, a word heard twice where two windows overlap is kept once
-   (the surer copy), and no word ends after the next one starts.
+   to a plausible length on the side of the silence it took in. The decoded
+   segments are put in time order, each keeping its words together: where
+   two overlap in time, the overlap keeps the words of the one Whisper was
+   surer of, so two decodings are never interleaved; words repeated right
+   where two segments join are kept once, and no word ends after the next
+   one starts.
 2. **Sentences.** A new segment starts after a word that ends a sentence
    (``. ? !``, not an abbreviation or an initial), after a pause of
    :data:`SPLIT_PAUSE` seconds, and wherever the speaker changes (``turns``).
@@ -49,10 +52,10 @@ MAX_CHARS = 84
 MAX_SECONDS = 8.0
 #: A silence this long (seconds) between two words ends a segment.
 SPLIT_PAUSE = 1.0
-#: Two copies of a word, where decoding windows overlap, start this close (seconds).
-_SAME_WORD = 0.6
-#: How many kept words back a repeated word is looked for.
-_LOOK_BACK = 8
+#: Two decoded segments overlap where one's word starts this much (seconds) before the other's ends.
+_OVERLAP = 0.05
+#: The most words a decoded segment may repeat of the one before, at their join.
+_REPEAT_WORDS = 5
 #: An echo (see :func:`_drop_echoes`) is this many instant words or more...
 _ECHO_WORDS = 3
 #: ... repeating words among this many before it.
@@ -154,6 +157,41 @@ def _instant(w: Word) -> bool:
     return w.end - w.start < 0.02
 
 
+def _mean_probability(words: list[_Timed]) -> float:
+    return sum(tw.word.probability for tw in words) / len(words)
+
+
+def _join(kept: list[_Timed], group: list[_Timed]) -> list[_Timed]:
+    """What of ``group`` (one decoded segment) follows ``kept``; ``kept`` may lose its tail.
+
+    Where the two overlap in time (two windows heard the same stretch), the
+    overlap is given to the side Whisper was surer of, by mean word
+    probability (``kept`` on a tie), and the other side's words in it are
+    dropped. Then words that open ``group`` repeating the words that close
+    ``kept`` (up to :data:`_REPEAT_WORDS`), right at the join, are dropped.
+    """
+    if not kept or not group:
+        return group
+    k = len(kept)
+    while k > 0 and kept[k - 1].word.end > group[0].word.start + _OVERLAP:
+        k -= 1
+    h = 0
+    while h < len(group) and group[h].word.start < kept[-1].word.end - _OVERLAP:
+        h += 1
+    if k < len(kept) and h:
+        if _mean_probability(group[:h]) > _mean_probability(kept[k:]):
+            del kept[k:]
+        else:
+            group = group[h:]
+    if not kept or not group or group[0].word.start - kept[-1].word.end > SPLIT_PAUSE:
+        return group
+    for n in range(min(_REPEAT_WORDS, len(kept), len(group)), 0, -1):
+        tail = [_norm(tw.word.word) for tw in kept[-n:]]
+        if all(tail) and tail == [_norm(tw.word.word) for tw in group[:n]]:
+            return group[n:]
+    return group
+
+
 def repair_words(words: list[_Timed]) -> list[_Timed]:
     """Words in time order, each once, none too long, none ending after the next starts."""
     words = _drop_echoes(words)
@@ -171,25 +209,23 @@ def repair_words(words: list[_Timed]) -> list[_Timed]:
             tw.word = replace(w, start=round(w.end - limit, 3))
         else:
             tw.word = replace(w, end=round(w.start + limit, 3))
-    ordered = sorted(words, key=lambda tw: tw.word.start)  # stable: ties keep their order
+    # Each decoded segment's words stay together, in the decoder's order: two
+    # segments that overlap in time are never interleaved word by word.
+    groups: list[list[_Timed]] = []
+    for tw in words:
+        if groups and groups[-1][0].source == tw.source:
+            groups[-1].append(tw)
+        else:
+            groups.append([tw])
+    groups.sort(key=lambda g: g[0].word.start)  # stable: ties keep their order
     kept: list[_Timed] = []
-    for tw in ordered:
-        text = _norm(tw.word.word)
-        twin = None
-        if text:
-            for k in range(len(kept) - 1, max(-1, len(kept) - 1 - _LOOK_BACK), -1):
-                other = kept[k]
-                if (
-                    other.source != tw.source
-                    and _norm(other.word.word) == text
-                    and abs(other.word.start - tw.word.start) <= _SAME_WORD
-                ):
-                    twin = k
-                    break
-        if twin is None:
-            kept.append(tw)
-        elif tw.word.probability > kept[twin].word.probability:
-            kept[twin] = _Timed(replace(tw.word, start=kept[twin].word.start), tw.source)
+    for group in groups:
+        for prev, cur in zip(group, group[1:], strict=False):
+            if cur.word.start < prev.word.start:
+                cur.word = replace(
+                    cur.word, start=prev.word.start, end=max(cur.word.end, prev.word.start)
+                )
+        kept.extend(_join(kept, group))
     for prev, cur in zip(kept, kept[1:], strict=False):
         if prev.word.end > cur.word.start:
             prev.word = replace(prev.word, end=max(prev.word.start, cur.word.start))
