@@ -315,10 +315,68 @@ def test_empty_transcript() -> None:
         ("nineteen ninety", "1990"),
         ("40 million", "forty million"),
         ("the uh council", "the council"),
+        # contractions
+        ("we're", "we are"),
+        ("We\u2019re", "we are"),
+        ("can't", "cannot"),
+        ("cannot", "can not"),
+        ("won't", "will not"),
+        ("doesn't", "does not"),
+        ("they've", "they have"),
+        ("I'm", "I am"),
+        ("she'll", "she will"),
+        ("let's", "let us"),
+        ("it's", "it is"),
+        # British and American spellings
+        ("colour favourite honourable", "color favorite honorable"),
+        ("realise organisation", "realize organization"),
+        ("analysed", "analyzed"),
+        ("centre metres theatre", "center meters theater"),
+        ("travelled cancelling counsellor", "traveled canceling counselor"),
+        ("defence offence licence", "defense offense license"),
+        ("programme grey tyres", "program gray tires"),
+        ("catalogue dialogue", "catalog dialog"),
+        ("jewellery judgement ageing", "jewelry judgment aging"),
+        # numbers and ordinals
+        ("the 21st century", "the twenty-first century"),
+        ("15th", "fifteenth"),
+        ("Mr. Dashwood", "mister Dashwood"),
     ],
 )
 def test_normalise_words_equates(a: str, b: str) -> None:
     assert normalise_words(a.split()).tokens == normalise_words(b.split()).tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("our", "or"),
+        ("hour", "her"),
+        ("four", "for"),
+        ("Japan's", "Japan is"),  # a possessive, not "is"
+        ("its", "it is"),
+        ("were", "we are"),  # no apostrophe: the word "were"
+        ("rise", "rize"),
+        ("timbre", "timber"),
+        ("filled", "filed"),
+        ("first", "1"),
+    ],
+)
+def test_normalise_words_keeps_apart(a: str, b: str) -> None:
+    assert normalise_words(a.split()).tokens != normalise_words(b.split()).tokens
+
+
+def test_contraction_readings_map_back_to_their_word() -> None:
+    """ "it's" is "it is" or "it has"; both tokens point at the one source word."""
+    from toolkit.align.normalise import same_token
+
+    norm = normalise_words(["It's", "done,", "we'd", "say"])
+    assert norm.tokens == ["it", "is", "done", "we", "would", "say"]
+    assert norm.first == [0, 0, 1, 2, 2, 3] and norm.last == norm.first
+    has = normalise_words(["it", "has", "done"])
+    assert same_token(norm, 1, has, 1)
+    assert same_token(norm, 4, normalise_words(["had"]), 0)
+    assert not same_token(norm, 1, normalise_words(["was"]), 0)
 
 
 def test_normalise_words_maps_back_to_source_words() -> None:

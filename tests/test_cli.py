@@ -85,11 +85,12 @@ def test_align_command_on_the_built_sample(site, tmp_path):
     dest = tmp_path / "alignment.json"
     result = CliRunner().invoke(
         cli, ["align", str(episode / "transcript.full.json"),
-              str(ROOT / "episodes" / SAMPLE_SLUG / "article.txt"), "-o", str(dest)]
+              str(ROOT / "episodes" / SAMPLE_SLUG / "article.txt"), "-o", str(dest),
+              "--audio", str(ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3")]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(dest.read_text())
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data == json.loads((episode / "alignment.json").read_text())
     assert "paragraphs discussed" in result.output
 

@@ -354,8 +354,10 @@ def transcribe_cmd(
                 write(translated.transcript, f"{stem}.en")
         if known is not None:
             from toolkit.align import align
+            from toolkit.align.acoustic import whisper_scorer
 
-            alignment = align(result.transcript, known)
+            scorer = whisper_scorer(path, result.transcript, options.model)
+            alignment = align(result.transcript, known, scorer=scorer)
             dest = output_dir / f"{stem}.alignment.json"
             fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
             click.echo(f"wrote {dest}")
@@ -371,18 +373,28 @@ def transcribe_cmd(
     default=None,
     help="Where to write the alignment (default: alignment.json beside TRANSCRIPT).",
 )
+@click.option(
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The episode's audio: check quotes whose wording differs on it with the "
+    "transcript's Whisper model, to tell ASR slips from real changes.",
+)
 @_errors_to_messages
-def align_cmd(transcript: Path, article: Path, output: Path | None) -> None:
+def align_cmd(transcript: Path, article: Path, output: Path | None, audio: Path | None) -> None:
     """Align TRANSCRIPT (the transcript.full.json that build writes, or the
     NAME.full.json that transcribe writes) to ARTICLE (.txt, .md or .html):
     which paragraphs are discussed and when, and where each quotation is
     heard. Writes a versioned alignment.json."""
     from toolkit import fsutil
     from toolkit.align import align
+    from toolkit.align.acoustic import whisper_scorer
     from toolkit.article import read_article
     from toolkit.transcribe.transcript import Transcript
 
-    result = align(Transcript.load(transcript), read_article(article))
+    heard = Transcript.load(transcript)
+    scorer = whisper_scorer(audio, heard) if audio is not None else None
+    result = align(heard, read_article(article), scorer=scorer)
     dest = output or transcript.with_name("alignment.json")
     fsutil.write_text(dest, json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     discussed = sum(p.discussed for p in result.paragraphs)

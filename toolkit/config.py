@@ -111,6 +111,14 @@ class Transcripts(_Strict):
     paragraph_pause: float = Field(default=2.0, ge=0)
 
 
+class Aligning(_Strict):
+    """``[alignment]``: how the article is aligned to the episode."""
+
+    #: Judge a quote whose wording differs from the transcript's on its own audio
+    #: with the transcription's Whisper model: an ASR slip keeps it verbatim.
+    acoustic_check: bool = True
+
+
 class Chapters(_Strict):
     """``[chapters]``: how chapters are made from the alignment."""
 
@@ -257,6 +265,7 @@ class Show(_Strict):
     seasons: dict[SeasonNumber, SeasonName] = Field(default_factory=dict)
     transcription: Transcription = Field(default_factory=Transcription)
     transcripts: Transcripts = Field(default_factory=Transcripts)
+    alignment: Aligning = Field(default_factory=Aligning)
     chapters: Chapters = Field(default_factory=Chapters)
     publish: Publish = Field(default_factory=Publish)
     master: Master = Field(default_factory=Master)

@@ -21,37 +21,55 @@ transcript's *text* instead:
 * **Quotes.** Each quote is located in the transcript's word sequence by fuzzy
   matching of normalised words (one word, one symbol, searched with rapidfuzz),
   refined by a small word-level fitting alignment, and timed by the matched
-  words' timestamps. It is then classed ``verbatim``, ``near`` (differences
-  listed; this includes a quote read only in part, the rest listed as not
-  heard) or ``not_found``. Numbers compare by value ("twenty-four" = "24").
-  The similarity that decides "near" lets a misheard word ("cant" for
-  "cannot") cost less than a changed one, by the letters the two share.
-  Telling an ASR slip from a real wording change needs the audio, so "near"
-  covers both.
+  words' timestamps. The similarity that decides whether it was heard lets a
+  misheard word ("cant" for "cannot") cost less than a changed one, by the
+  letters the two share. Then :mod:`~toolkit.align.quotecheck` judges each
+  difference that normalisation leaves (numbers by value, contractions,
+  British and American spellings, case and punctuation): a changed number or
+  negation is a real change; any other wording difference is scored on the
+  quote's own audio by a :class:`QuoteScorer` (Whisper, teacher forcing,
+  :mod:`~toolkit.align.acoustic`), which tells an ASR slip from a real change.
+  The quote is ``verbatim`` when only slips remain, ``near`` with a real
+  change or when read in part (only those listed), or ``not_found``. Without
+  a scorer (no audio), every wording difference counts.
 
 The result is an :class:`Alignment`, saved as versioned JSON.
 
 The package keeps one job to a module: ``model`` (the dataclasses and their
 JSON), ``normalise`` (word normalisation and numbers), ``terms`` (what TF-IDF
 sees), ``timeline`` (the transcript as timed words), ``paragraphs``,
-``quotes`` and ``core`` (:func:`align`, which runs them in turn).
+``quotes``, ``quotecheck`` (slips against changes), ``acoustic`` (the
+Whisper scorer), ``variants`` (contractions and spellings) and ``core``
+(:func:`align`, which runs them in turn).
 """
 
 from __future__ import annotations
 
 from toolkit.align.core import DEFAULT_NEAR, DEFAULT_THRESHOLD, align
-from toolkit.align.model import SCHEMA_VERSION, Alignment, ParagraphMatch, QuoteMatch
+from toolkit.align.model import (
+    SCHEMA_VERSION,
+    Alignment,
+    CheckedDifference,
+    ParagraphMatch,
+    QuoteCheck,
+    QuoteMatch,
+)
 from toolkit.align.normalise import Tokens, normalise_words
+from toolkit.align.quotecheck import SLIP_THRESHOLD, QuoteScorer
 from toolkit.errors import AlignmentError
 
 __all__ = [
     "DEFAULT_NEAR",
     "DEFAULT_THRESHOLD",
     "SCHEMA_VERSION",
+    "SLIP_THRESHOLD",
     "Alignment",
     "AlignmentError",
+    "CheckedDifference",
     "ParagraphMatch",
+    "QuoteCheck",
     "QuoteMatch",
+    "QuoteScorer",
     "Tokens",
     "align",
     "normalise_words",

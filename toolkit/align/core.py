@@ -5,6 +5,7 @@ from __future__ import annotations
 from toolkit.align.model import SCHEMA_VERSION, Alignment
 from toolkit.align.normalise import normalise_words
 from toolkit.align.paragraphs import _align_paragraphs
+from toolkit.align.quotecheck import SLIP_THRESHOLD, QuoteScorer
 from toolkit.align.quotes import _align_quotes
 from toolkit.align.timeline import _timeline
 from toolkit.article import Article
@@ -26,6 +27,8 @@ def align(
     window: float = 20.0,
     hop: float = 5.0,
     near: float = DEFAULT_NEAR,
+    scorer: QuoteScorer | None = None,
+    slip_threshold: float = SLIP_THRESHOLD,
 ) -> Alignment:
     """Map ``article``'s paragraphs and quotes onto ``transcript``'s timeline.
 
@@ -33,11 +36,18 @@ def align(
     to count towards a paragraph; ``window`` and ``hop`` (seconds) shape the
     sliding windows. A quote whose similarity (0-100) to the words heard reaches
     ``near`` but is not word for word is "near"; below it, "not_found".
+
+    ``scorer`` scores texts on the episode's audio (the acoustic check,
+    :class:`~toolkit.align.acoustic.WhisperScorer`): with it, a wording
+    difference whose article wording scores at least ``slip_threshold``
+    against the heard one is an ASR slip, and a quote with only slips is
+    "verbatim". Without it the check is text only: any wording difference left
+    after normalisation makes the quote "near".
     """
     if window <= 0 or hop <= 0:
         raise ValueError("window and hop must be positive")
     tl = _timeline(transcript)
     norm = normalise_words(tl.words)
     paragraphs, seg_par = _align_paragraphs(tl, norm, article, threshold, window, hop)
-    quotes = _align_quotes(tl, norm, article, paragraphs, near)
+    quotes = _align_quotes(tl, norm, article, paragraphs, near, scorer, slip_threshold)
     return Alignment(SCHEMA_VERSION, paragraphs, quotes, seg_par)

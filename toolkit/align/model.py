@@ -9,7 +9,9 @@ from typing import Any
 from toolkit.datafile import check_version
 from toolkit.errors import AlignmentError
 
-SCHEMA_VERSION = 1
+#: 2: quotes carry ``check``, the evidence behind their status (version 1 files,
+#: which have none, are still read).
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -29,6 +31,52 @@ class ParagraphMatch:
 
 
 @dataclass
+class CheckedDifference:
+    """One difference between a quote's normalised words and the words heard, judged."""
+
+    #: The article's words and the words heard, as written (either may be "").
+    article: str
+    heard: str
+    #: "wording"; "number" (a number changed) or "negation" (a "not", "no",
+    #: "never" ... came or went), which are real changes whatever the audio
+    #: says; "unread" (the start or end of the quote was not read).
+    kind: str
+    #: "change": a real wording change, listed in :attr:`QuoteMatch.differences`;
+    #: "slip": the acoustic check found the article's wording about as likely
+    #: as the heard one (an ASR error); "unread"; "unchecked": a wording
+    #: difference that no acoustic check could judge (listed, as a change).
+    verdict: str
+    #: Whisper's log-probability of the heard text with this difference put back
+    #: to the article's wording, of the heard text itself, and the difference
+    #: (article minus heard) that the verdict compares with the threshold.
+    article_score: float | None = None
+    heard_score: float | None = None
+    score_difference: float | None = None
+
+
+@dataclass
+class QuoteCheck:
+    """The evidence behind a found quote's status (``alignment.json`` version 2)."""
+
+    #: The quote's and the heard words as normalised for comparison.
+    article: str
+    heard: str
+    #: Every difference that normalisation left, with its verdict.
+    differences: list[CheckedDifference] = field(default_factory=list)
+    #: The acoustic check, when it ran: the Whisper model, the threshold that
+    #: ``score_difference`` is compared with, and the audio scored, ``[start, end]``.
+    model: str | None = None
+    threshold: float | None = None
+    clip: list[float] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteCheck:
+        fields = dict(data)
+        fields["differences"] = [CheckedDifference(**d) for d in data.get("differences", [])]
+        return cls(**fields)
+
+
+@dataclass
 class QuoteMatch:
     """Where, and how faithfully, one article quote is heard."""
 
@@ -43,8 +91,21 @@ class QuoteMatch:
     score: float
     #: The transcript words matched, as transcribed.
     heard: str | None
-    #: For "near": one line per difference, e.g. ``article 'twenty' / heard 'ten'``.
+    #: For "near": one line per real wording change, e.g. ``article 'twenty' /
+    #: heard 'ten'``. ASR slips, and what normalisation makes equal, are not listed.
     differences: list[str] = field(default_factory=list)
+    #: Why the quote has its status (None for "not_found", and in version 1 files).
+    check: QuoteCheck | None = None
+
+    @property
+    def read_in_part(self) -> bool:
+        """Whether the start or the end of the quote was left out when it was read."""
+        return self.check is not None and any(d.verdict == "unread" for d in self.check.differences)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteMatch:
+        check = data.get("check")
+        return cls(**{**data, "check": None if check is None else QuoteCheck.from_dict(check)})
 
 
 @dataclass
@@ -74,7 +135,7 @@ class Alignment:
             return cls(
                 version=SCHEMA_VERSION,
                 paragraphs=[ParagraphMatch(**p) for p in data["paragraphs"]],
-                quotes=[QuoteMatch(**q) for q in data["quotes"]],
+                quotes=[QuoteMatch.from_dict(q) for q in data["quotes"]],
                 segment_paragraph={
                     int(k): (None if v is None else int(v))
                     for k, v in data["segment_paragraph"].items()

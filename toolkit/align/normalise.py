@@ -1,9 +1,16 @@
-"""Normalise words for matching: lowercase, no punctuation, numbers as digits."""
+"""Normalise words for matching: lowercase, no punctuation, numbers as digits.
+
+Also contractions expanded ("we're" -> "we are", "can't" = "cannot" = "can
+not") and British spellings made American ("defence" -> "defense"); see
+:mod:`toolkit.align.variants`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from toolkit.align.variants import american, expand_contraction
 
 _UNITS = {
     w: i
@@ -17,9 +24,25 @@ _TENS = {
     for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
 }
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Ordinals stay words ("first" is a stop word to TF-IDF); "21st" becomes them.
+_ORDINAL_WORDS = (
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+    "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+).split()
+_TENS_WORDS = ["", "", *_TENS]
+_TENS_ORDINALS = (
+    "- - twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+)
+#: Tokens that are numbers even after normalisation (the rest became digits).
+ORDINALS = frozenset(_ORDINAL_WORDS) | frozenset(_TENS_ORDINALS[2:])
+#: Titles read out in full ("Mr." is said "mister").
+_TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
 _FILLERS = frozenset({"uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm"})
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
-_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[^\W_]+")
+# A word with apostrophes inside it ("we're", "japan's") is one token until
+# expand_contraction has had a look at it.
+_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th)?(?![^\W_])|[^\W_]+(?:'[^\W_]+)*")
+_ORDINAL_DIGITS = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # Whisper splits long numbers into word pieces: " 300" ",000", " 4" ".1".
 _NUMBER_TAIL = re.compile(r"[,.]\d+")
@@ -32,15 +55,46 @@ class Tokens:
     tokens: list[str]
     first: list[int]  # index of the first source word of each token
     last: list[int]  # index of the last source word of each token
+    #: Other readings of some tokens, by index: the "is" of "it's" may be "has".
+    alts: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def readings(self, i: int) -> tuple[str, ...]:
+        """Every reading of token ``i``: the token itself, then its alternatives."""
+        return (self.tokens[i], *self.alts.get(i, ()))
 
 
-def _raw_tokens(words: list[str]) -> tuple[list[str], list[int], list[int]]:
-    """Lowercase tokens of ``words``, each with its first and last source word."""
+def same_token(a: Tokens, i: int, b: Tokens, j: int) -> bool:
+    """Whether token ``i`` of ``a`` and token ``j`` of ``b`` can be the same word."""
+    if a.tokens[i] == b.tokens[j]:
+        return True
+    if i not in a.alts and j not in b.alts:
+        return False
+    return not set(a.readings(i)).isdisjoint(b.readings(j))
+
+
+def _ordinal_words(n: int) -> list[str] | None:
+    """An ordinal written with digits as words: 21 (of "21st") -> twenty, first."""
+    if n < 20:
+        return [_ORDINAL_WORDS[n]]
+    if n < 100:
+        tens = _TENS_WORDS[n // 10]
+        return [tens, _ORDINAL_WORDS[n % 10]] if n % 10 else [_TENS_ORDINALS[n // 10]]
+    return None
+
+
+def _raw_tokens(
+    words: list[str],
+) -> tuple[list[str], list[int], list[int], dict[int, tuple[str, ...]]]:
+    """Lowercase tokens of ``words``, each with its first and last source word.
+
+    Also the other readings of tokens that come from an ambiguous contraction.
+    """
     out: list[str] = []
     first: list[int] = []
     last: list[int] = []
+    alts: dict[int, tuple[str, ...]] = {}
     for i, word in enumerate(words):
-        text = _APOSTROPHES.sub("", word.lower())
+        text = _APOSTROPHES.sub("'", word.lower())
         tail = _NUMBER_TAIL.match(text)
         if tail and out and last[-1] == i - 1 and _DIGITS.fullmatch(out[-1]):
             # A piece that goes on the number before it ("300" ",000" is 300000).
@@ -52,16 +106,25 @@ def _raw_tokens(words: list[str]) -> tuple[list[str], list[int], list[int]]:
         for tok in _TOKEN.findall(text):
             if tok[0].isdigit():
                 tok = tok.replace(",", "")
-            if tok in _FILLERS:
-                continue
-            out.append(tok)
-            first.append(i)
-            last.append(i)
+            ordinal = _ORDINAL_DIGITS.fullmatch(tok)
+            said = _ordinal_words(int(ordinal.group(1))) if ordinal else None
+            reading = [(w, ()) for w in said] if said else expand_contraction(tok)
+            if reading is None:
+                plain = tok.replace("'", "")
+                reading = [(_TITLES.get(plain, plain), ())]
+            for part, other in reading:
+                if part in _FILLERS:
+                    continue
+                if other:
+                    alts[len(out)] = other
+                out.append(part)
+                first.append(i)
+                last.append(i)
         if "%" in text:
             out.append("percent")
             first.append(i)
             last.append(i)
-    return out, first, last
+    return out, first, last, alts
 
 
 def _number_run(toks: list[str], i: int) -> tuple[int, int] | None:
@@ -129,14 +192,19 @@ def normalise_words(words: list[str]) -> Tokens:
     """Normalise words for matching: lowercase, no punctuation, numbers as digits.
 
     ``words`` are raw words as transcribed or written (" Council,", "twenty-four",
-    "40%"). Hyphenated words split into parts, apostrophes vanish ("Japan's" ->
-    "japans"), fillers ("uh", "um") are dropped and spelled-out numbers become
-    digits ("twenty four" -> "24", "per cent" -> "percent"), and a number that
-    Whisper split into word pieces (" 300" ",000") is joined up again. Each token
-    keeps the range of source words it came from, so a match maps back to
-    timestamps.
+    "40%"). Hyphenated words split into parts, contractions are expanded
+    ("we're" -> "we are", "can't" and "cannot" -> "can not"; the "is" of "it's"
+    may also be "has", see :attr:`Tokens.alts` and :func:`same_token`), other
+    apostrophes vanish ("Japan's" -> "japans"), fillers ("uh", "um") are dropped,
+    spelled-out numbers become digits ("twenty four" -> "24", "per cent" ->
+    "percent") and ordinals written with digits become words ("21st" -> "20
+    first", as "twenty-first" gives), a number that Whisper split into word
+    pieces (" 300" ",000") is joined up again, and British spellings become
+    American ("defence" -> "defense", :func:`~toolkit.align.variants.american`).
+    Each token keeps the range of source words it came from, so a match maps
+    back to timestamps.
     """
-    toks, src, src_last = _raw_tokens(words)
+    toks, src, src_last, alts = _raw_tokens(words)
     out = Tokens([], [], [])
     i = 0
     while i < len(toks):
@@ -155,7 +223,9 @@ def normalise_words(words: list[str]) -> Tokens:
             out.last.append(src_last[i + 1])
             i += 2
             continue
-        out.tokens.append(tok)
+        if i in alts:
+            out.alts[len(out.tokens)] = alts[i]
+        out.tokens.append(american(tok))
         out.first.append(src[i])
         out.last.append(src_last[i])
         i += 1

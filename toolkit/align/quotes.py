@@ -8,6 +8,7 @@ from rapidfuzz.distance import Levenshtein
 
 from toolkit.align.model import ParagraphMatch, QuoteMatch, _r
 from toolkit.align.normalise import Tokens, normalise_words
+from toolkit.align.quotecheck import SLIP_THRESHOLD, QuoteScorer, judge
 from toolkit.align.timeline import _Timeline
 from toolkit.article import Article
 
@@ -92,17 +93,6 @@ def _similarity(said: list[str], heard: list[str]) -> float:
     return 100.0 * (1.0 - prev[n] / max(m, n))
 
 
-def _show(word: str) -> str:
-    return word.strip().strip("\"'\u201c\u201d\u2018\u2019.,;:!?()[]")
-
-
-def _words_of(raw: list[str], norm: Tokens, a: int, b: int) -> str:
-    """The source words behind tokens ``[a, b)``, for display."""
-    if a >= b:
-        return ""
-    return " ".join(_show(w) for w in raw[norm.first[a] : norm.last[b - 1] + 1])
-
-
 def _local(quote: str, hay: str) -> tuple[int, int, int, int]:
     """Best local word alignment (Smith-Waterman: match +1, mismatch or gap -1).
 
@@ -137,20 +127,19 @@ def _local(quote: str, hay: str) -> tuple[int, int, int, int]:
     return qs, qe, s, e
 
 
-def _match_quote(
-    quote_text: str,
-    tl: _Timeline,
+def _locate(
+    quote: Tokens,
     norm: Tokens,
     hay: str,
     symbols: _Symbols,
     regions: list[tuple[int, int]],
     near: float,
-) -> tuple[str, float | None, float | None, float, str | None, list[str]]:
-    raw = quote_text.split()
-    qn = normalise_words(raw)
-    if not qn.tokens or not norm.tokens:
-        return "not_found", None, None, 0.0, None, []
-    needle = symbols.encode(qn.tokens)
+) -> tuple[float, int, int] | float:
+    """Where the quote is heard: ``(similarity, s, e)`` for transcript tokens
+    ``[s, e)``, or the best similarity found when it is not heard."""
+    if not quote.tokens or not norm.tokens:
+        return 0.0
+    needle = symbols.encode(quote.tokens)
     m = len(needle)
 
     # Whole quote: rapidfuzz finds the best stretch, a fitting alignment trims it.
@@ -163,65 +152,32 @@ def _match_quote(
         slack = max(2, m // 5)
         a = max(lo, lo + found.dest_start - slack)
         b = min(hi, lo + found.dest_end + slack)
-        s, e, _ = _fit(qn.tokens, norm.tokens[a:b])
-        score = _similarity(qn.tokens, norm.tokens[a + s : a + e])
+        s, e, _ = _fit(quote.tokens, norm.tokens[a:b])
+        score = _similarity(quote.tokens, norm.tokens[a + s : a + e])
         if e > s and (best is None or score > best[0]):
             best = (score, a + s, a + e)
         partial_at.append((max(lo, lo + found.dest_start - m), min(hi, lo + found.dest_end + m)))
 
-    # Part of the quote read word for word (the rest left out): also "near".
+    # Part of the quote read word for word (the rest left out).
     if best is None or best[0] < near:
         for a, b in partial_at:
             qs, qe, s, e = _local(needle, hay[a:b])
             if qe - qs >= max(_MIN_PART_WORDS, 0.4 * m) and (
                 fuzz.ratio(needle[qs:qe], hay[a + s : a + e]) >= near
             ):
-                best = (_similarity(qn.tokens, norm.tokens[a + s : a + e]), a + s, a + e)
-                break
-        else:
-            score = round(best[0], 1) if best else 0.0
-            return "not_found", None, None, score, None, []
-
-    score, s, e = best
-    first_word, last_word = norm.first[s], norm.last[e - 1]
-    start = _r(tl.starts[first_word])
-    end = _r(tl.ends[last_word])
-    heard = "".join(tl.words[first_word : last_word + 1]).strip()
-    if hay[s:e] == needle:
-        return "verbatim", start, end, 100.0, heard, []
-    return "near", start, end, round(score, 1), heard, _differences(raw, qn, tl.words, norm, s, e)
-
-
-def _differences(
-    raw: list[str], qn: Tokens, words: list[str], norm: Tokens, s: int, e: int
-) -> list[str]:
-    """Readable word differences between a quote and the heard tokens ``[s, e)``.
-
-    Neighbouring small changes read as one ("article 'P5' / heard 'the five'").
-    """
-    ops: list[list[int]] = []  # [quote_start, quote_end, heard_start, heard_end]
-    for op in Levenshtein.opcodes(qn.tokens, norm.tokens[s:e]):
-        if op.tag == "equal":
-            continue
-        cur = [op.src_start, op.src_end, s + op.dest_start, s + op.dest_end]
-        if ops and ops[-1][1] == cur[0] and ops[-1][3] == cur[2]:
-            prev = ops[-1]
-            if cur[1] - prev[0] <= 3 and cur[3] - prev[2] <= 3:
-                prev[1], prev[3] = cur[1], cur[3]
-                continue
-        ops.append(cur)
-    out = []
-    for qa, qb, ha, hb in ops:
-        said = _words_of(raw, qn, qa, qb)
-        got = _words_of(words, norm, ha, hb)
-        said_s = f"'{said}'" if said else "nothing"
-        got_s = f"'{got}'" if got else "nothing"
-        out.append(f"article {said_s} / heard {got_s}")
-    return out
+                return _similarity(quote.tokens, norm.tokens[a + s : a + e]), a + s, a + e
+        return round(best[0], 1) if best else 0.0
+    return best
 
 
 def _align_quotes(
-    tl: _Timeline, norm: Tokens, article: Article, paragraphs: list[ParagraphMatch], near: float
+    tl: _Timeline,
+    norm: Tokens,
+    article: Article,
+    paragraphs: list[ParagraphMatch],
+    near: float,
+    scorer: QuoteScorer | None = None,
+    threshold: float = SLIP_THRESHOLD,
 ) -> list[QuoteMatch]:
     symbols = _Symbols()
     hay = symbols.encode(norm.tokens)
@@ -241,20 +197,34 @@ def _align_quotes(
             hi = int(np.searchsorted(tok_time, end + 30.0))
             if hi > lo:
                 regions.insert(0, (lo, hi))
-        status, start, end_t, score, heard, diffs = _match_quote(
-            q.text, tl, norm, hay, symbols, regions, near
+        raw = q.text.split()
+        qn = normalise_words(raw)
+        found = _locate(qn, norm, hay, symbols, regions, near)
+        match = QuoteMatch(
+            text=q.text,
+            speaker=q.speaker,
+            paragraph=q.paragraph,
+            status="not_found",
+            start=None,
+            end=None,
+            score=0.0,
+            heard=None,
         )
-        out.append(
-            QuoteMatch(
-                text=q.text,
-                speaker=q.speaker,
-                paragraph=q.paragraph,
-                status=status,
-                start=start,
-                end=end_t,
-                score=score,
-                heard=heard,
-                differences=diffs,
+        if isinstance(found, float):
+            match.score = found
+        else:
+            score, s, e = found
+            judged = judge(raw, qn, tl, norm, s, e, scorer, threshold)
+            s, e = judged.s, judged.e
+            first_word, last_word = norm.first[s], norm.last[e - 1]
+            match.start = _r(tl.starts[first_word])
+            match.end = _r(tl.ends[last_word])
+            match.heard = "".join(tl.words[first_word : last_word + 1]).strip()
+            match.status, match.differences, match.check = (
+                judged.status,
+                judged.listed,
+                judged.check,
             )
-        )
+            match.score = 100.0 if not match.check.differences else round(score, 1)
+        out.append(match)
     return out

@@ -284,11 +284,20 @@ def load_transcript(path: Path) -> Transcript:
 
 # --- align -------------------------------------------------------------------
 def _align_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
-    return {
+    inputs: dict[str, Any] = {
         "transcript": keys["transcribe"],
         "article": keys["article"],
+        # The acoustic check's code is in align/ too.
         "code": code_digest("align", "article"),
+        "acoustic_check": False,
     }
+    if ctx.show.alignment.acoustic_check:
+        # It scores the quotes on the audio with the transcription's model.
+        inputs["acoustic_check"] = {
+            "audio": ctx.sha256(job.episode.audio_path),
+            "model": transcribe_options(ctx.show, ctx.model).model,
+        }
+    return inputs
 
 
 def _align_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
@@ -298,7 +307,16 @@ def _align_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     if job.article is None or job.transcript is None:
         job.alignment = None
         return Record(action="no article")
-    job.alignment = align(job.transcript, job.article)
+    scorer = None
+    if ctx.show.alignment.acoustic_check:
+        # Loads the model only if a quote's wording differs after normalisation.
+        from toolkit.align.acoustic import CachedScorer, whisper_scorer
+
+        audio = job.episode.audio_path
+        # The transcription's model, language and prompt, as it decoded.
+        model = transcribe_options(ctx.show, ctx.model).model
+        scorer = CachedScorer(whisper_scorer(audio, job.transcript, model), ctx.sha256(audio))
+    job.alignment = align(job.transcript, job.article, scorer=scorer)
     fields = job.alignment.to_dict()
     fields.pop("version", None)
     datafile.write(folder / "alignment.json", ALIGNMENT_VERSION, fields)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from toolkit.render.transcripts import WRITERS
 
 if TYPE_CHECKING:
+    from toolkit.align.model import QuoteMatch
     from toolkit.config import Episode, Location, Person, Show, Value
     from toolkit.pipeline.job import EpisodeJob
 
@@ -242,7 +243,11 @@ class QuoteView:
     status: str
     start: float | None
     end: float | None
+    #: The real wording changes ("article 'twenty' / heard 'ten'"): not ASR
+    #: slips, nor what normalisation makes equal, nor the words left unread.
     differences: tuple[str, ...]
+    #: For a quote read in part, the article's words that were not read.
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -612,9 +617,23 @@ def _found_quotes(job: EpisodeJob) -> tuple[QuoteView, ...]:
     if job.alignment is None:
         return ()
     found = [q for q in job.alignment.quotes if q.status != "not_found"]
-    return tuple(
-        QuoteView(q.text, q.speaker, q.status, q.start, q.end, tuple(q.differences))
-        for q in sorted(found, key=lambda q: q.start or 0.0)
+    return tuple(_quote_view(q) for q in sorted(found, key=lambda q: q.start or 0.0))
+
+
+def _quote_view(q: QuoteMatch) -> QuoteView:
+    from toolkit.align.quotecheck import describe
+
+    if q.check is None:  # an alignment.json of version 1: every difference listed
+        return QuoteView(q.text, q.speaker, q.status, q.start, q.end, tuple(q.differences))
+    found = q.check.differences
+    return QuoteView(
+        q.text,
+        q.speaker,
+        q.status,
+        q.start,
+        q.end,
+        tuple(describe(d) for d in found if d.verdict in ("change", "unchecked")),
+        tuple(d.article for d in found if d.verdict == "unread"),
     )
 
 
