@@ -416,6 +416,14 @@ def run_case(path: Path, engine: str, args: argparse.Namespace) -> tuple[Score, 
         t0 = time.perf_counter()
         result = align(transcript, article)
         times.append(time.perf_counter() - t0)
+    if not args.text_only:
+        # The quote check as the build runs it: the acoustic check on the case's audio.
+        from toolkit.align.acoustic import CachedScorer, whisper_scorer
+        from toolkit.hashing import file_sha256
+
+        audio = ROOT / truth["audio"]
+        scorer = CachedScorer(whisper_scorer(audio, transcript, args.model), file_sha256(audio))
+        result = align(transcript, article, scorer=scorer)
     score = score_case(truth["name"], truth, article, result, transcript)
     score.align_seconds = statistics.median(times)
     health = segment_health(transcript, truth["name"])
@@ -532,6 +540,11 @@ def main() -> None:
     parser.add_argument("--model", default="base", help="Whisper model (default base)")
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
     parser.add_argument("--repeat", type=int, default=3, help="align() runs to time")
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="score the quotes without the acoustic check (the build runs it by default)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="per-paragraph detail")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument(
