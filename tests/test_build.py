@@ -234,8 +234,9 @@ def test_transcript_knows_the_articles_names(site):
     assert sum(spoken.values()) == 13
     assert right >= 12, {name: text.count(name) for name in RARE_NAMES}
     article = (ROOT / "episodes" / SLUG / "article.txt").read_text()
+    people = ("Maya Okafor", "Daniel Reyes")  # show.toml's and episode.toml's
     for c in full["corrections"]:
-        assert c["corrected"].strip(".,'s") in article, c
+        assert c["corrected"].strip(".,'s") in article or c["corrected"] in people, c
         assert c["original"] != c["corrected"] and c["start"] <= c["end"], c
 
 

@@ -528,9 +528,10 @@ def test_chapters_inside_mp4_and_flac(tmp_path):
 
 def test_soundbite_past_the_end(copy):
     show, site = copy
-    edit(
-        site / "feed.xml", 'startTime="162.48" duration="18.02"', 'startTime="190" duration="18.02"'
-    )
+    feed = site / "feed.xml"
+    bite = re.search(r'<podcast:soundbite startTime="[\d.]+" duration="([\d.]+)"', feed.read_text())
+    assert bite is not None and float(bite.group(1)) > 5
+    edit(feed, bite.group(0), f'<podcast:soundbite startTime="190" duration="{bite.group(1)}"')
     finding = only(errors(show, site))
     assert finding.check == "soundbites" and "after the end of the episode" in finding.message
     edit(site / "feed.xml", 'startTime="190"', 'startTime="-1"')

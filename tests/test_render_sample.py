@@ -15,6 +15,7 @@ import re
 import pytest
 
 from toolkit.align import align
+from toolkit.align.acoustic import CachedScorer, whisper_scorer
 from toolkit.article import read_article
 from toolkit.audio import probe
 from toolkit.chapters import chapters_from_alignment, to_podcast_json
@@ -52,7 +53,12 @@ def jobs(show) -> list[EpisodeJob]:
         job.transcript = Transcript.load(STORED_TRANSCRIPT)
         if episode.article_path is not None:
             job.article = read_article(episode.article_path)
-            job.alignment = align(job.transcript, job.article)
+            # The quote check as the build runs it (the acoustic check on the episode's audio).
+            scorer = CachedScorer(
+                whisper_scorer(episode.audio_path, job.transcript, show.transcription.model),
+                job.source.sha256,
+            )
+            job.alignment = align(job.transcript, job.article, scorer=scorer)
         job.chapters = chapters_from_alignment(
             job.alignment,
             job.article,
