@@ -53,6 +53,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[offline,faster,test]"
+	$(BIN)/pip install -q --no-deps "resemblyzer==0.1.4"
 	touch $@
 
 clean:

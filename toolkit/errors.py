@@ -49,6 +49,10 @@ class TranscriptError(ToolkitError, ValueError):
     """A transcript file is missing or malformed."""
 
 
+class SpeakerError(ToolkitError, ValueError):
+    """Speakers cannot be found or named: a bad voice sample, or a malformed diarization file."""
+
+
 class TaggingError(ToolkitError, RuntimeError):
     """Tags could not be written to a published audio file."""
 
