@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.align.model import SCHEMA_VERSION, Alignment
+from toolkit.align.model import SCHEMA_VERSION, Alignment, QuoteMatch
 from toolkit.align.normalise import normalise_words
 from toolkit.align.paragraphs import _align_paragraphs
 from toolkit.align.quotecheck import SLIP_THRESHOLD, QuoteScorer
@@ -50,4 +50,24 @@ def align(
     norm = normalise_words(tl.words)
     paragraphs, seg_par = _align_paragraphs(tl, norm, article, threshold, window, hop)
     quotes = _align_quotes(tl, norm, article, paragraphs, near, scorer, slip_threshold)
+    for quote in quotes:
+        quote.voiced_by = voiced_by(transcript, quote)
     return Alignment(SCHEMA_VERSION, paragraphs, quotes, seg_par)
+
+
+def voiced_by(transcript: Transcript, quote: QuoteMatch) -> str | None:
+    """The speaker heard reading ``quote``: the one who speaks most of its time.
+
+    None when the quote was not found or the transcript knows no speakers.
+    """
+    if quote.start is None or quote.end is None:
+        return None
+    spoken: dict[str, float] = {}
+    for seg in transcript.segments:
+        if seg.speaker is None:
+            continue
+        for w in seg.words:
+            overlap = min(w.end, quote.end) - max(w.start, quote.start)
+            if overlap > 0 or quote.start <= w.start < quote.end:
+                spoken[seg.speaker] = spoken.get(seg.speaker, 0.0) + max(overlap, 0.01)
+    return max(spoken, key=lambda k: spoken[k]) if spoken else None

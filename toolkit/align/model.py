@@ -11,7 +11,8 @@ from toolkit.errors import AlignmentError
 
 #: 2: quotes carry ``check``, the evidence behind their status (version 1 files,
 #: which have none, are still read).
-SCHEMA_VERSION = 2
+#: 3: quotes carry ``voiced_by``, the speaker heard reading them (older files: None).
+SCHEMA_VERSION = 3
 
 
 @dataclass
@@ -96,6 +97,10 @@ class QuoteMatch:
     differences: list[str] = field(default_factory=list)
     #: Why the quote has its status (None for "not_found", and in version 1 files).
     check: QuoteCheck | None = None
+    #: Who was heard reading it: the name of the speaker of most of its words,
+    #: when the transcript knows speakers. The article's ``speaker`` is kept
+    #: beside it; a host reading a guest's words is normal, not a misquote.
+    voiced_by: str | None = None
 
     @property
     def read_in_part(self) -> bool:
