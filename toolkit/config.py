@@ -64,6 +64,10 @@ class Person(_Strict):
     group: str | None = None
     href: HttpUrl | None = None
     img: HttpUrl | None = None
+    #: A short recording of this person's voice (a few seconds of speech, any
+    #: format ffmpeg reads), relative to the file that names them: it helps
+    #: name their voice in the episodes (``[speakers]``).
+    voice: str | None = Field(default=None, min_length=1)
 
 
 PersonEntry = Annotated[Person, BeforeValidator(_person_from_string)]
@@ -124,6 +128,14 @@ class Chapters(_Strict):
 
     #: Chapters shorter than this many seconds merge into a neighbour.
     min_length: float = Field(default=20.0, ge=0)
+
+
+class Speakers(_Strict):
+    """``[speakers]``: who speaks when (diarization), named from the hosts and guests."""
+
+    enabled: bool = True
+    #: How many voices the episodes have; "auto": estimated per episode.
+    count: Literal["auto"] | Annotated[int, Field(ge=1, le=20)] = "auto"
 
 
 class Publish(_Strict):
@@ -267,6 +279,7 @@ class Show(_Strict):
     transcripts: Transcripts = Field(default_factory=Transcripts)
     alignment: Aligning = Field(default_factory=Aligning)
     chapters: Chapters = Field(default_factory=Chapters)
+    speakers: Speakers = Field(default_factory=Speakers)
     publish: Publish = Field(default_factory=Publish)
     master: Master = Field(default_factory=Master)
 
@@ -349,6 +362,9 @@ class Episode(_Strict):
     description: str = Field(min_length=1)
     audio: str = Field(min_length=1)
     article: str | None = None
+    #: The article's public URL, for links, when ``article`` is a local file
+    #: (a saved page). When ``article`` is itself a URL, this is that URL.
+    article_url: HttpUrl | None = None
     guid: str | None = None
     explicit: bool | None = None
     image: str | None = None
@@ -363,6 +379,12 @@ class Episode(_Strict):
     # Filled in by the loader.
     slug: str = Field(default="", exclude=True)
     folder: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _article_url_from_article(self) -> Episode:
+        if self.article_url is None and self.article and re.match(r"^https?://", self.article):
+            self.article_url = self.article
+        return self
 
     @field_validator("date", mode="before")
     @classmethod
@@ -394,11 +416,6 @@ class Episode(_Strict):
             return None
         return self.folder / self.article
 
-    @property
-    def article_url(self) -> str | None:
-        if self.article and re.match(r"^https?://", self.article):
-            return self.article
-        return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
