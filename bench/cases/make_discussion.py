@@ -24,6 +24,20 @@ redone here (allowing misquotes) and its ``build`` is called directly, with
 the spoken words as the line's quotes; the audio and per-line truth are
 the same bytes the tool writes for a script without misquotes.
 
+The speaker cases of issue 11 need less and a little more:
+
+* a script with no ``article`` is a speakers-only case: its lines discuss no
+  paragraph and read no quote, and only ``audio.mp3`` and
+  ``ground_truth.json`` are written (no ``truth.json``, so the alignment
+  bench leaves it out);
+* ``music`` lays a synthesized tune (:func:`tune`) around the speech: an
+  intro jingle of ``jingle`` seconds before the first line, going on as a
+  bed ``bed_gain_db`` below the voices until ``bed_until_line`` has ended,
+  then fading out, and an outro jingle of ``outro`` seconds after the last
+  line. Every line's times move by the intro's length, and the ground truth
+  lists the music's spans as ``music``: ``[[start, end], ...]`` (the intro,
+  the bed, the outro).
+
 The ``sample`` case is the sample show's own episode: its audio and per-line
 truth are made by ``tools/make_sample_episode.py`` with no options, so here only
 its ``truth.json`` is derived, pointing at those files (its people are listed
@@ -43,6 +57,9 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from pydub import AudioSegment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "tools"))
@@ -74,6 +91,12 @@ SAMPLE_PEOPLE = [
     "Kelechukwu Ogu",
 ]
 MISQUOTE_KINDS = ("number", "negation", "word")
+# A music case's tune: its tempo, and the jingle's level against the voices.
+TEMPO = 112  # beats per minute
+JINGLE_GAIN_DB = -4.0
+DUCK = 0.5  # seconds the intro takes to fall to the bed's level
+FADE_OUT = 2.0  # seconds the bed takes to fade out after its last line
+OUTRO_GAP = 0.5  # seconds between the last line's end and the outro
 
 
 def spoken_quote(entry: str | dict[str, Any]) -> str:
@@ -212,9 +235,170 @@ def build_sample() -> Path:
     return dest
 
 
+def check_speakers_only(script: dict[str, Any]) -> None:
+    """A script without an article: speakers as usual, no paragraph or quote on any line."""
+    speakers = script.get("speakers", {})
+    if not speakers:
+        raise gen.ScriptError("the script has no speakers")
+    for role, who in speakers.items():
+        if not {"name", "voice"} <= set(who):
+            raise gen.ScriptError(f"speakers.{role} needs a name and a voice")
+    for i, line in enumerate(script["lines"]):
+        if line["speaker"] not in speakers:
+            raise gen.ScriptError(f"line {i}: unknown speaker {line['speaker']!r}")
+        if line.get("paragraph") is not None or line.get("quotes"):
+            raise gen.ScriptError(f"line {i}: a paragraph or quote in a script with no article")
+
+
+def _midi(note: float) -> float:
+    return 440.0 * 2.0 ** ((note - 69) / 12)
+
+
+def tune(seconds: float, seed: int, rate: int = gen.FRAME_RATE) -> np.ndarray:
+    """A deterministic tune of ``seconds``, peak 1.0: chords, a beat and a melody.
+
+    A four-bar progression (I V vi IV) of chords whose notes have four
+    harmonics, a kick on beats one and three, a short hi-hat on the
+    off-beats, and a melody in eighth notes walking the major pentatonic
+    scale over the chords (``seed`` picks the key and the walk).
+    """
+    rng = np.random.default_rng(seed)
+    n = round(seconds * rate)
+    out = np.zeros(n)
+    beat = 60.0 / TEMPO
+
+    def add(start: float, wave: np.ndarray, gain: float) -> None:
+        a = round(start * rate)
+        if a >= n:
+            return
+        piece = wave[: n - a]
+        out[a : a + len(piece)] += gain * piece
+
+    def note(freq: float, length: float, decay: float, partials: tuple[float, ...]) -> np.ndarray:
+        t = np.arange(round(length * rate)) / rate
+        env = np.minimum(1.0, t / 0.01) * np.exp(-decay * t) * np.minimum(1.0, (length - t) / 0.02)
+        wave = sum(p * np.sin(2 * np.pi * freq * (k + 1) * t) for k, p in enumerate(partials))
+        return np.asarray(env * wave)
+
+    key = 48 + int(rng.integers(0, 7))  # C3 to F#3
+    chords = [(0, 4, 7), (7, 11, 14), (9, 12, 16), (5, 9, 12)]
+    pentatonic = [0, 2, 4, 7, 9]
+    t_kick = np.arange(round(0.25 * rate)) / rate
+    kick = np.sin(2 * np.pi * (50 * t_kick + 70 / 12 * (1 - np.exp(-12 * t_kick)))) * np.exp(
+        -14 * t_kick
+    )
+    hat_noise = rng.standard_normal(round(0.05 * rate))
+    hat = np.diff(hat_noise, prepend=0.0) * np.exp(-90 * np.arange(len(hat_noise)) / rate)
+    step = int(rng.integers(0, len(pentatonic)))
+    bars = int(seconds / (4 * beat)) + 1
+    for bar in range(bars):
+        start = bar * 4 * beat
+        chord = chords[bar % len(chords)]
+        for pitch in chord:
+            add(start, note(_midi(key + 12 + pitch), 4 * beat, 0.6, (1.0, 0.5, 0.3, 0.15)), 0.12)
+        add(start, note(_midi(key + chord[0]), 4 * beat, 0.9, (1.0, 0.6, 0.2, 0.1)), 0.2)
+        for b in range(4):
+            if b % 2 == 0:
+                add(start + b * beat, kick, 0.5)
+            add(start + (b + 0.5) * beat, hat, 0.05)
+        for eighth in range(8):
+            if rng.random() < 0.2:  # a rest
+                continue
+            step = int(np.clip(step + rng.integers(-2, 3), 0, 2 * len(pentatonic) - 1))
+            octave, degree = divmod(step, len(pentatonic))
+            pitch = key + 24 + 12 * octave + pentatonic[degree]
+            add(start + eighth * beat / 2, note(_midi(pitch), beat / 2, 3.0, (1.0, 0.4, 0.2)), 0.15)
+    fade = min(n, round(0.3 * rate))
+    out[:fade] *= np.linspace(0.0, 1.0, fade)
+    out[n - fade :] *= np.linspace(1.0, 0.0, fade)
+    return out / max(float(np.abs(out).max()), 1e-9)
+
+
+def unit_rms(wave: np.ndarray) -> np.ndarray:
+    """``wave`` scaled to an RMS of 1."""
+    return wave / max(float(np.sqrt(np.mean(wave**2))), 1e-9)
+
+
+def with_music(
+    speech: AudioSegment, lines: dict[str, Any], music: dict[str, Any]
+) -> tuple[AudioSegment, dict[str, Any]]:
+    """``speech`` with ``music``'s intro, bed and outro laid round it, and its truth moved.
+
+    Levels are set against the voices' RMS (over their non-silent samples):
+    the jingles ``JINGLE_GAIN_DB`` below it, the bed ``bed_gain_db``.
+    """
+    rate = gen.FRAME_RATE
+    voice = np.frombuffer(speech.raw_data, dtype=np.int16).astype(np.float64)
+    loud = voice[np.abs(voice) > gen.SILENCE_AMPLITUDE]
+    rms = float(np.sqrt(np.mean(loud**2)))
+    intro = round(float(music["jingle"]) * rate)
+    lines_out = lines["lines"]
+    bed_line = lines_out[int(music["bed_until_line"])]
+    bed_end = intro + round((bed_line["end"] + FADE_OUT) * rate)
+    outro_start = intro + round((lines_out[-1]["end"] + OUTRO_GAP) * rate)
+    outro_end = outro_start + round(float(music["outro"]) * rate)
+    total = max(intro + len(voice), outro_end)
+    mix = np.zeros(total)
+    mix[intro : intro + len(voice)] = voice
+
+    def level(db: float) -> float:
+        return float(rms * 10 ** (db / 20))
+
+    seed = int(music.get("seed", 0))
+    head = unit_rms(tune(bed_end / rate, seed, rate))
+    gain = np.full(len(head), level(float(music["bed_gain_db"])))
+    duck, fade = round(DUCK * rate), round(FADE_OUT * rate)
+    gain[: intro - duck] = level(JINGLE_GAIN_DB)
+    gain[intro - duck : intro] = np.linspace(
+        level(JINGLE_GAIN_DB), level(float(music["bed_gain_db"])), duck
+    )
+    gain[len(head) - fade :] *= np.linspace(1.0, 0.0, fade)
+    mix[: len(head)] += head * gain
+    tail = unit_rms(tune((outro_end - outro_start) / rate, seed + 1, rate))
+    mix[outro_start:outro_end] += tail * level(JINGLE_GAIN_DB)
+    peak = float(np.abs(mix).max())
+    if peak > 32000:
+        mix *= 32000 / peak
+    samples = np.round(mix).astype(np.int16)
+    audio = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
+    shift = intro / rate
+    moved = {
+        **lines,
+        "duration": gen.seconds(total),
+        "lines": [
+            {**line, "start": round(line["start"] + shift, 3), "end": round(line["end"] + shift, 3)}
+            for line in lines_out
+        ],
+        "music": [
+            [0.0, gen.seconds(intro)],
+            [gen.seconds(intro), gen.seconds(bed_end)],
+            [gen.seconds(outro_start), gen.seconds(outro_end)],
+        ],
+    }
+    return audio, moved
+
+
+def build_speakers_case(name: str, script: dict[str, Any]) -> Path:
+    """A case with no article: its audio and ground truth only."""
+    folder = CASES / name
+    check_speakers_only(script)
+    out, lines_path = folder / "audio.mp3", folder / "ground_truth.json"
+    with tempfile.TemporaryDirectory(prefix=f"case-{name}-") as work:
+        audio, lines = gen.build(script, Path(work))
+    if "music" in script:
+        audio, lines = with_music(audio, lines, script["music"])
+    lines["audio"] = gen.display_path(out)
+    del lines["article"]
+    gen.export_mp3(audio, out, BITRATE)
+    gen.write_json(lines, lines_path)
+    return lines_path
+
+
 def build_case(name: str) -> Path:
     folder = CASES / name
     script = json.loads((folder / "script.json").read_text(encoding="utf-8"))
+    if "article" not in script:
+        return build_speakers_case(name, script)
     article = ROOT / script["article"]
     out, lines_path = folder / "audio.mp3", folder / "ground_truth.json"
     check_script(script, article)
@@ -246,6 +430,13 @@ def main() -> None:
     for name in args.cases or discussion_cases():
         dest = build_sample() if name == "sample" else build_case(name)
         truth = json.loads(dest.read_text(encoding="utf-8"))
+        if dest.name == "ground_truth.json":
+            print(
+                f"wrote {dest.relative_to(ROOT)}: {truth['duration']:.1f} s, "
+                f"{len(truth['speakers'])} speakers, {len(truth['lines'])} lines"
+                + (f", music {truth['music']}" if "music" in truth else "")
+            )
+            continue
         print(
             f"wrote {dest.relative_to(ROOT)}: {truth['duration']:.1f} s, "
             f"{sum(p['discussed'] for p in truth['paragraphs'])}/{len(truth['paragraphs'])} "
