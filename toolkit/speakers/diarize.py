@@ -1,0 +1,340 @@
+"""Who speaks when: speaker diarization with no download.
+
+The steps, each small:
+
+1. decode the audio to 16 kHz mono (:func:`toolkit.audio.decode`);
+2. find speech with the transcription's own voice activity detection
+   (:func:`toolkit.transcribe.vad.speech_spans`), with tighter padding so a
+   pause between two voices stays a pause;
+3. cut the speech into windows of :data:`WINDOW` seconds, :data:`HOP` apart,
+   and embed each (:mod:`toolkit.speakers.embed`, a batch at a time, so an
+   hour needs no more memory than its samples and one batch);
+4. cluster the embeddings: average-linkage agglomerative clustering on
+   cosine distance, cut at :data:`THRESHOLD` (the number of speakers is
+   estimated) or into the number asked for;
+5. recognise music: a cluster whose spectrum holds steady like held notes
+   (:mod:`toolkit.speakers.music`) is music, a ``Voice(music=True)`` with no
+   turns; clusters of a few windows are merged into the nearest voice;
+6. label each 10 ms frame of speech from the windows over it, the nearest
+   counting most, and make turns; a flicker (a turn under :data:`FLICKER`
+   seconds between two turns of one voice) joins them.
+
+Overlapping speech cannot be represented: each frame has one label. A
+window where two voices talk at once embeds as its dominant (louder) voice,
+so the overlap goes to the louder one.
+
+Labels are "S1", "S2", ... in order of first appearance, so the same audio
+always gets the same labels; the whole computation is deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.speakers.embed import HOP, MODEL, RATE, WINDOW, window_features, window_starts
+from toolkit.speakers.model import Diarization, Turn, Voice
+from toolkit.speakers.music import MUSIC_STABILITY
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["DIARIZE_REVISION", "THRESHOLD", "diarize"]
+
+#: Bumped whenever the algorithm changes what it finds (the cache keys on it).
+DIARIZE_REVISION = 1
+
+THRESHOLD = 0.15  # cosine distance between voice centroids above which they are two voices
+FINE = 0.3  # average-linkage distance of the first, fine cut (a voice in a few pieces)
+MIN_WINDOWS = 8  # a cluster of fewer windows (about 6 s of speech) is not a voice of its own
+MIN_SHARE = 0.01  # nor is one of under 1 % of the windows
+FRAME = 0.01  # seconds per labelled frame
+FLICKER = 0.5  # a shorter turn between two turns of one voice is theirs
+MAX_CLUSTERED = 6000  # windows clustered at most (6000 is 140 MB of distances)
+# The voice activity detection, tighter than the transcription's (0.5 s of
+# padding, pauses under 1 s joined): turns end where the voice stops.
+VAD_PAD = 0.1
+VAD_MIN_SILENCE = 0.3
+
+
+def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
+    """Who speaks when in ``audio`` (any file ffmpeg reads).
+
+    ``speakers``: the number of voices, or None to estimate it. Raises
+    :class:`toolkit.errors.AudioError` when the file cannot be decoded and
+    :class:`toolkit.errors.ModelError` when a model cannot be loaded.
+    """
+    import numpy as np
+
+    from toolkit.audio import decode
+    from toolkit.transcribe.vad import speech_spans
+
+    if speakers is not None and speakers < 1:
+        raise ValueError(f"speakers must be at least 1, got {speakers}")
+    samples = decode(Path(audio), RATE)
+    duration = round(len(samples) / RATE, 3)
+    spans = speech_spans(samples, RATE, min_silence=VAD_MIN_SILENCE, pad=VAD_PAD)
+    starts = window_starts(spans)
+    options: dict[str, object] = {
+        "model": MODEL,
+        "window": WINDOW,
+        "hop": HOP,
+        "threshold": THRESHOLD,
+        "music_stability": MUSIC_STABILITY,
+        "speakers_asked": speakers,
+        "revision": DIARIZE_REVISION,
+    }
+    if not starts:
+        options["speakers_found"] = 0
+        return Diarization(duration=duration, options=options)
+    embeds, steady = window_features(samples, starts, WINDOW)
+    del samples
+    labels, music = _cluster(embeds, steady, speakers)
+    centroids = {int(c): _unit(embeds[labels == c].mean(axis=0)) for c in np.unique(labels)}
+    frames = _label_frames(spans, np.asarray(starts), embeds, centroids, duration)
+    turns, seconds = _turns(frames, music)
+    # Labels in order of first appearance: of the turns, then of music.
+    order = list(dict.fromkeys(int(t.speaker) for t in turns))
+    names = {c: f"S{i + 1}" for i, c in enumerate(order)}
+    music_order = sorted(music, key=lambda c: int(np.argmax(labels == c)))
+    names.update({c: f"M{i + 1}" for i, c in enumerate(music_order)})
+    voices = [
+        Voice(
+            label=names[c],
+            seconds=round(seconds.get(c, 0.0), 2),
+            embedding=[round(float(x), 5) for x in centroids[c]],
+            music=c in music,
+        )
+        for c in order + music_order
+    ]
+    options["speakers_found"] = len(order)
+    options["music_windows"] = int(sum(np.sum(labels == c) for c in music))
+    return Diarization(
+        duration=duration,
+        turns=[Turn(t.start, t.end, names[int(t.speaker)]) for t in turns],
+        voices=voices,
+        options=options,
+    )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
+
+
+def _linkage(embeds: np.ndarray) -> np.ndarray:
+    import numpy as np
+    from scipy.cluster.hierarchy import linkage
+
+    z: np.ndarray = linkage(embeds.astype(np.float64), method="average", metric="cosine")
+    return z
+
+
+def _cluster(
+    embeds: np.ndarray, steady: np.ndarray, speakers: int | None
+) -> tuple[np.ndarray, set[int]]:
+    """A cluster number per window, numbered by first window, and the clusters that are music.
+
+    A fine cut of the dendrogram (:data:`FINE`) splits every voice into a few
+    clusters; those whose spectrum holds steady are music and stay out of the
+    voices (so a fixed count is a count of voices). The rest, tiny clusters
+    merged into the nearest, are joined two by two at their closest
+    centroids while those are nearer than :data:`THRESHOLD` (or until
+    ``speakers`` are left). Centroids, unlike the average distance between
+    windows, do not grow with how much each window wanders from its voice.
+    """
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster
+
+    n = len(embeds)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64), set()
+    pick = _subsample(n)
+    z = _linkage(embeds[pick])
+    labels = _assign(embeds, embeds[pick], fcluster(z, FINE, criterion="distance"))
+    is_music = np.zeros(n, dtype=bool)
+    for c in np.unique(labels):
+        idx = labels == c
+        if idx.sum() > 1 and np.median(steady[idx]) > MUSIC_STABILITY:
+            is_music |= idx
+    voice = np.flatnonzero(~is_music)
+    if len(voice):
+        sub = labels[voice]
+        if speakers is not None:
+            pick = voice[_subsample(len(voice))]
+            fixed = fcluster(_linkage(embeds[pick]), speakers, criterion="maxclust")
+            sub = _assign(embeds[voice], embeds[pick], fixed)
+        sub = _refine(embeds[voice], _merge_tiny(embeds[voice], sub))
+        sub = _join_close(embeds[voice], sub, speakers)
+        labels[voice] = sub + labels.max() + 1
+    # Renumber 0..k-1 by first window.
+    _, first_at, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first_at))
+    result: np.ndarray = rank[inverse].astype(np.int64)
+    return result, {int(c) for c in np.unique(result[is_music])}
+
+
+def _join_close(embeds: np.ndarray, labels: np.ndarray, speakers: int | None) -> np.ndarray:
+    """Join the two clusters with the closest centroids, refining, while they are too close.
+
+    Too close: under :data:`THRESHOLD` apart (cosine distance), or, with
+    ``speakers``, more clusters than that.
+    """
+    import numpy as np
+
+    while True:
+        keys = np.unique(labels)
+        if len(keys) < 2:
+            return labels
+        cents = np.stack([_unit(embeds[labels == k].mean(axis=0)) for k in keys])
+        dist = 1.0 - cents @ cents.T
+        np.fill_diagonal(dist, np.inf)
+        i, j = np.unravel_index(int(np.argmin(dist)), dist.shape)
+        if speakers is not None:
+            if len(keys) <= speakers:
+                return labels
+        elif dist[i, j] >= THRESHOLD:
+            return labels
+        labels = _refine(embeds, np.where(labels == keys[j], keys[i], labels))
+
+
+def _subsample(n: int) -> np.ndarray:
+    """At most :data:`MAX_CLUSTERED` window indices, evenly spread (all of them when fewer)."""
+    import numpy as np
+
+    if n <= MAX_CLUSTERED:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, MAX_CLUSTERED).round().astype(np.int64))
+
+
+def _assign(embeds: np.ndarray, clustered: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each of ``embeds`` gets the label of the nearest centroid of the ``clustered`` windows."""
+    import numpy as np
+
+    if len(clustered) == len(embeds):
+        return labels.astype(np.int64)
+    keys = np.unique(labels)
+    cents = np.stack([_unit(clustered[labels == k].mean(axis=0)) for k in keys])
+    result: np.ndarray = keys[np.argmax(embeds @ cents.T, axis=1)].astype(np.int64)
+    return result
+
+
+def _merge_tiny(embeds: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Clusters of under :data:`MIN_WINDOWS` windows (or :data:`MIN_SHARE`) join the nearest larger.
+
+    A tiny cluster is a few windows over a cough, a laugh or a boundary
+    between voices, not a voice.
+    """
+    import numpy as np
+
+    keys, counts = np.unique(labels, return_counts=True)
+    least = max(MIN_WINDOWS, MIN_SHARE * len(labels))
+    if counts.max() < least:
+        least = counts.max()  # a short file: its largest cluster is a voice
+    big = [int(k) for k, c in zip(keys, counts, strict=True) if c >= least]
+    if not big:
+        return labels
+    cents = np.stack([_unit(embeds[labels == k].mean(axis=0)) for k in big])
+    result = labels.copy()
+    for k, c in zip(keys, counts, strict=True):
+        if c < least:
+            idx = labels == k
+            result[idx] = np.asarray(big)[np.argmax(embeds[idx] @ cents.T, axis=1)]
+    return result
+
+
+def _refine(embeds: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Move each window to its nearest voice centroid, a few rounds (tightens the cut's edges)."""
+    import numpy as np
+
+    for _ in range(rounds):
+        keys = np.unique(labels)
+        if len(keys) < 2:
+            break
+        cents = np.stack([_unit(embeds[labels == k].mean(axis=0)) for k in keys])
+        moved = keys[np.argmax(embeds @ cents.T, axis=1)]
+        if np.array_equal(moved, labels):
+            break
+        labels = moved
+    return labels
+
+
+def _label_frames(
+    spans: list[tuple[float, float]],
+    starts: np.ndarray,
+    embeds: np.ndarray,
+    centroids: dict[int, np.ndarray],
+    duration: float,
+) -> np.ndarray:
+    """The cluster of each 10 ms frame (-1 outside speech).
+
+    Each window votes for every cluster with its cosine similarity to it,
+    weighted by how near the frame is to the window's centre (a triangle
+    over the window), so a frame goes to the nearest windows' voice.
+    """
+    import numpy as np
+
+    n = int(round(duration / FRAME))
+    keys = sorted(centroids)
+    cents = np.stack([centroids[k] for k in keys])
+    sims = embeds @ cents.T  # (windows, clusters)
+    score = np.zeros((n, len(keys)), dtype=np.float64)
+    width = int(round(WINDOW / FRAME))
+    tri = 1.0 - np.abs(np.arange(width) + 0.5 - width / 2) / (width / 2)
+    for i, start in enumerate(starts):
+        a = int(round(start / FRAME))
+        lo, hi = max(0, a), min(n, a + width)
+        if hi > lo:
+            score[lo:hi] += tri[lo - a : hi - a, None] * sims[i][None, :]
+    labels = np.asarray(keys)[np.argmax(score, axis=1)]
+    inside = np.zeros(n, dtype=bool)
+    for s, e in spans:
+        inside[int(round(s / FRAME)) : int(round(e / FRAME))] = True
+    inside &= score.any(axis=1)
+    result: np.ndarray = np.where(inside, labels, -1)
+    return result
+
+
+def _turns(frames: np.ndarray, music: set[int]) -> tuple[list[Turn], dict[int, float]]:
+    """Turns (speaker: the cluster number as text) from frame labels, and each cluster's seconds.
+
+    Music frames make no turn. A turn under :data:`FLICKER` seconds between
+    two turns of one voice (with no more than a flicker of silence around
+    it) becomes theirs, and the three join.
+    """
+    import numpy as np
+
+    runs: list[list[float]] = []  # [start, end, cluster]
+    change = np.flatnonzero(np.diff(frames)) + 1
+    bounds = [0, *change.tolist(), len(frames)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        c = int(frames[a])
+        if c >= 0:
+            runs.append([a * FRAME, b * FRAME, c])
+    seconds: dict[int, float] = {}
+    for run in runs:
+        seconds[int(run[2])] = seconds.get(int(run[2]), 0.0) + (run[1] - run[0])
+    speech = [r for r in runs if int(r[2]) not in music]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(speech) - 1):
+            prev, cur, nxt = speech[i - 1], speech[i], speech[i + 1]
+            short = cur[1] - cur[0] < FLICKER
+            near = cur[0] - prev[1] < FLICKER and nxt[0] - cur[1] < FLICKER
+            if short and near and prev[2] == nxt[2] != cur[2]:
+                seconds[int(cur[2])] -= cur[1] - cur[0]
+                seconds[int(prev[2])] += cur[1] - cur[0]
+                cur[2] = prev[2]
+                changed = True
+        merged: list[list[float]] = []
+        for r in speech:
+            if merged and merged[-1][2] == r[2] and r[0] - merged[-1][1] < 1e-6:
+                merged[-1][1] = r[1]
+            else:
+                merged.append(list(r))
+        speech = merged
+    turns = [Turn(round(s, 2), round(e, 2), str(int(c))) for s, e, c in speech]
+    return turns, seconds
