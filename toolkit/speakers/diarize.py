@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["DIARIZE_REVISION", "THRESHOLD", "diarize"]
 
 #: Bumped whenever the algorithm changes what it finds (the cache keys on it).
-DIARIZE_REVISION = 1
+DIARIZE_REVISION = 2
 
 THRESHOLD = 0.15  # cosine distance between voice centroids above which they are two voices
 FINE = 0.3  # average-linkage distance of the first, fine cut (a voice in a few pieces)
