@@ -133,7 +133,7 @@ def ground_truth_path(folder: Path) -> Path | None:
         return own
     truth = folder / "truth.json"
     if truth.is_file():
-        source = json.loads(truth.read_text(encoding="utf-8")).get("source", "")
+        source = str(json.loads(truth.read_text(encoding="utf-8")).get("source", ""))
         if source.endswith("ground_truth.json") and (ROOT / source).is_file():
             return ROOT / source
     return None
@@ -217,13 +217,14 @@ def named_words(
 
 def majority(truth: list[Turn], hyp: list[Turn]) -> dict[str, str]:
     """Each hypothesis label and the true speaker it overlaps most."""
-    overlap: dict[str, Counter[str]] = {}
+    overlap: dict[str, dict[str, float]] = {}
     for h in hyp:
         for r in truth:
             shared = min(h.end, r.end) - max(h.start, r.start)
             if shared > 0:
-                overlap.setdefault(h.speaker, Counter())[r.speaker] += shared
-    return {label: c.most_common(1)[0][0] for label, c in sorted(overlap.items())}
+                row = overlap.setdefault(h.speaker, {})
+                row[r.speaker] = row.get(r.speaker, 0.0) + shared
+    return {label: max(row, key=lambda k: row[k]) for label, row in sorted(overlap.items())}
 
 
 # --- Running ---------------------------------------------------------------------

@@ -251,7 +251,7 @@ def check_speakers_only(script: dict[str, Any]) -> None:
 
 
 def _midi(note: float) -> float:
-    return 440.0 * 2.0 ** ((note - 69) / 12)
+    return float(440.0 * 2.0 ** ((note - 69) / 12))
 
 
 def tune(seconds: float, seed: int, rate: int = gen.FRAME_RATE) -> np.ndarray:
