@@ -1,18 +1,53 @@
-// The episode page's player: seek from timestamps and transcript words,
-// highlight the word being spoken, follow it down the transcript, and start
-// at a deep link's time (#t=90, #t=1:30, #t=1:02:03).
+// The site's script. On every page: the copy buttons (the feed's address).
+// On an episode's page, the player: its controls (play/pause, back 15 s,
+// forward 30 s, speed, a scrubber with the chapters marked), seeking from
+// timestamps and transcript words, the word being spoken highlighted and
+// followed down the transcript, the current paragraph and chapter marked,
+// a deep link's time (#t=90, #t=1:30, #t=1:02:03), "share from here", and
+// search in the transcript.
 (function () {
   "use strict";
+
+  function all(root, selector) {
+    return root ? Array.prototype.slice.call(root.querySelectorAll(selector)) : [];
+  }
+
+  // Copy a text to the clipboard; the status element says whether it worked.
+  function copy(text, input, status) {
+    function done(ok) {
+      if (status) status.textContent = ok ? "Copied" : "Select the text to copy it";
+      if (!ok && input) input.select();
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+    } else {
+      done(false);
+    }
+  }
+
+  all(document, "button.copy[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.dataset.copy);
+    if (!input) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      copy(input.value, input, button.parentNode.querySelector(".copy-status"));
+    });
+  });
+
   var player = document.getElementById("player");
   if (!player) return;
   var transcript = document.getElementById("transcript");
-  var words = transcript ? Array.prototype.slice.call(transcript.querySelectorAll("[data-t]")) : [];
+  var words = all(transcript, "[data-t]");
   var starts = words.map(function (w) { return parseFloat(w.dataset.t); });
-  var segments = transcript ? Array.prototype.slice.call(transcript.querySelectorAll(".segment")) : [];
+  var paras = all(transcript, ".para");
+  var paraStarts = paras.map(function (p) { return parseFloat(p.dataset.start); });
+  var chapters = all(document.getElementById("chapters"), "li[data-start]");
+  var chapterStarts = chapters.map(function (c) { return parseFloat(c.dataset.start); });
   var followButton = document.getElementById("follow");
   var following = true;
   var nowWord = null;
-  var nowSegment = null;
+  var nowPara = null;
+  var nowChapter = null;
 
   function seek(t) {
     if (!isFinite(t)) return;
@@ -29,15 +64,17 @@
     follow(true);
   });
 
-  // The last word that starts at or before t (binary search), or -1.
-  function wordAt(t) {
-    var lo = 0, hi = starts.length - 1, found = -1;
+  // The index of the last of the sorted times that is at or before t (binary search), or -1.
+  function lastAtOrBefore(times, t) {
+    var lo = 0, hi = times.length - 1, found = -1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (starts[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (times[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
     return found;
   }
+
+  function wordAt(t) { return lastAtOrBefore(starts, t); }
 
   function follow(on) {
     following = on;
@@ -55,15 +92,107 @@
       nowWord = word;
       if (word && following && !player.paused) word.scrollIntoView({ block: "center" });
     }
-    var segment = null;
-    segments.forEach(function (seg) {
-      if (t >= parseFloat(seg.dataset.start) && t < parseFloat(seg.dataset.end)) segment = seg;
-    });
-    if (segment !== nowSegment) {
-      if (nowSegment) nowSegment.classList.remove("current");
-      if (segment) segment.classList.add("current");
-      nowSegment = segment;
+    var p = lastAtOrBefore(paraStarts, t);
+    var para = p >= 0 && t < parseFloat(paras[p].dataset.end) ? paras[p] : null;
+    if (para !== nowPara) {
+      if (nowPara) nowPara.classList.remove("current");
+      if (para) para.classList.add("current");
+      nowPara = para;
     }
+    var c = lastAtOrBefore(chapterStarts, t);
+    var chapter = c >= 0 ? chapters[c] : null;
+    if (chapter !== nowChapter) {
+      if (nowChapter) { nowChapter.classList.remove("current"); nowChapter.removeAttribute("aria-current"); }
+      if (chapter) { chapter.classList.add("current"); chapter.setAttribute("aria-current", "true"); }
+      nowChapter = chapter;
+    }
+    showTime(t);
+  }
+
+  // The controls: shown, and the browser's own hidden, only when this script runs.
+  var controls = document.getElementById("controls");
+  var playButton = document.getElementById("play");
+  var bar = document.getElementById("seek-bar");
+  var elapsed = document.getElementById("elapsed");
+
+  function clock(t) {
+    var s = Math.max(0, Math.floor(t)), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    s = s % 60;
+    return (h ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function showTime(t) {
+    if (elapsed) elapsed.textContent = clock(t);
+    if (bar && !bar.matches(":active")) {
+      bar.value = String(Math.floor(t));
+      bar.setAttribute("aria-valuetext", clock(t));
+    }
+  }
+
+  function showPlaying() {
+    if (!playButton) return;
+    var label = player.paused ? "Play" : "Pause";
+    playButton.textContent = label;
+    playButton.setAttribute("aria-label", label);
+  }
+
+  function markChapters() {
+    var marks = document.getElementById("marks");
+    var duration = player.duration;
+    if (!marks || !isFinite(duration) || duration <= 0) return;
+    marks.textContent = "";
+    chapterStarts.forEach(function (start, i) {
+      if (start <= 0) return;
+      var mark = document.createElement("span");
+      mark.className = "mark";
+      mark.style.left = (100 * start / duration) + "%";
+      mark.title = chapters[i].textContent.trim();
+      marks.appendChild(mark);
+    });
+    if (bar) bar.max = String(Math.ceil(duration));
+  }
+
+  if (controls) {
+    controls.hidden = false;
+    player.controls = false;
+    playButton.addEventListener("click", function () {
+      if (player.paused) {
+        var playing = player.play();
+        if (playing) playing.catch(function () {});
+      } else {
+        player.pause();
+      }
+    });
+    document.getElementById("back").addEventListener("click", function () {
+      player.currentTime = Math.max(0, player.currentTime - 15);
+    });
+    document.getElementById("forward").addEventListener("click", function () {
+      var end = isFinite(player.duration) ? player.duration : Infinity;
+      player.currentTime = Math.min(end, player.currentTime + 30);
+    });
+    var speed = document.getElementById("speed");
+    speed.addEventListener("change", function () { player.playbackRate = parseFloat(speed.value); });
+    player.addEventListener("ratechange", function () {
+      if (parseFloat(speed.value) !== player.playbackRate) speed.value = String(player.playbackRate);
+    });
+    bar.addEventListener("input", function () {
+      player.currentTime = parseFloat(bar.value);
+      bar.setAttribute("aria-valuetext", clock(player.currentTime));
+    });
+    player.addEventListener("play", showPlaying);
+    player.addEventListener("pause", showPlaying);
+    if (player.readyState >= 1) markChapters();
+    player.addEventListener("loadedmetadata", markChapters);
+    player.addEventListener("durationchange", markChapters);
+
+    // Share from here: a link to this page at the current second.
+    var shareLink = document.getElementById("share-link");
+    document.getElementById("share").addEventListener("click", function () {
+      var link = location.href.split("#")[0] + "#t=" + Math.floor(player.currentTime);
+      shareLink.value = link;
+      shareLink.hidden = false;
+      copy(link, shareLink, document.getElementById("share-status"));
+    });
   }
 
   // Deep links: #t=90, #t=1:30 or #t=1:02:03 (a media fragment's start) start the player there.
@@ -143,7 +272,7 @@
   function step(by) { if (hits.length) show((hit + by + hits.length) % hits.length); }
 
   query.addEventListener("input", find);
+  // Next is the form's submit button: Enter in the search box goes to the next match too.
   search.addEventListener("submit", function (event) { event.preventDefault(); step(1); });
-  document.getElementById("search-next").addEventListener("click", function () { step(1); });
   document.getElementById("search-prev").addEventListener("click", function () { step(-1); });
 })();

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from toolkit import pipeline
 from toolkit.publish.serve import make_server
 from toolkit.render.transcripts import WRITERS
 
-from .helpers import SAMPLE_SLUG
+from .helpers import ROOT, SAMPLE_SLUG, stored_transcript_stages
+from .test_render_pages import GROUND_TRUTH, set_ground_truth_speakers
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -73,12 +78,15 @@ def test_chapter_click_seeks_the_player_and_highlights_the_transcript(browser, b
     )
     page.evaluate("document.getElementById('player').pause()")
     page.evaluate("document.getElementById('player').dispatchEvent(new Event('timeupdate'))")
-    current = page.locator("#transcript .segment.current")
+    current = page.locator("#transcript .para.current")
     assert current.count() == 1
     t = page.evaluate("document.getElementById('player').currentTime")
     assert (
         float(current.get_attribute("data-start")) <= t < float(current.get_attribute("data-end"))
     )
+    marked = page.locator("#chapters li.current")  # the chapter playing is marked too
+    assert marked.count() == 1 and marked.get_attribute("aria-current") == "true"
+    assert float(marked.get_attribute("data-start")) == start
     assert errors == []
 
 
@@ -86,7 +94,8 @@ def test_every_transcript_and_chapter_link_resolves(browser, base_url):
     page = browser.new_page()
     page.goto(f"{base_url}{SAMPLE_SLUG}/index.html")
     hrefs = page.eval_on_selector_all(".downloads a", "els => els.map(e => e.href)")
-    assert len(hrefs) == len(WRITERS) + 2  # every transcript format, chapters, notes
+    assert len(hrefs) == 1 + len(WRITERS) + 2  # the audio, every transcript format, chapters, notes
+    assert hrefs[0].endswith(f"/{SAMPLE_SLUG}.mp3")
     for href in hrefs:
         response = page.request.get(href)
         assert response.status == 200, href
@@ -309,3 +318,228 @@ def test_the_article_map_links_discussed_paragraphs_and_folds_the_rest(browser, 
         f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5"
     )
     assert errors == []
+
+
+# --- the sample built with who speaks when (the script's truth), no Whisper run -----
+@pytest.fixture(scope="module")
+def speaker_site(tmp_path_factory) -> Path:
+    """The sample show built from the stored transcript, each segment's speaker set from
+    the sample's script (what the speakers stage fills): the page by speaker turn."""
+    out = tmp_path_factory.mktemp("speaker-site")
+    pipeline.build(ROOT, pipeline.BuildOptions(output=out, progress=False), stages=speaker_stages())
+    return out
+
+
+def speaker_stages():
+    """The build's stages with the stored transcript, whose speakers are the script's.
+
+    The speakers are set again after a speakers stage, where the build has one, so the
+    page shows the truth whatever that stage finds.
+    """
+    from toolkit.pipeline import stages
+
+    def truth(stage):
+        def run(job, ctx, folder):
+            record = stage.run(job, ctx, folder)
+            set_ground_truth_speakers(job.transcript)
+            stages.save_transcript(folder / stages.FULL_TRANSCRIPT, job.transcript)
+            return record
+
+        return replace(stage, run=run)
+
+    base = stored_transcript_stages()
+    return [truth(s) if s.name in ("transcribe", "speakers") else s for s in base]
+
+
+@pytest.fixture(scope="module")
+def speaker_url(speaker_site) -> Iterator[str]:
+    server = make_server(speaker_site, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def turns_on_page(page) -> list[dict]:
+    """The transcript as the page shows it: each paragraph, the heading and name before it."""
+    return page.evaluate(
+        """() => { const out = []; let heading = null, name = null;
+        for (const el of document.getElementById('transcript').children) {
+          if (el.matches('h3.chapter-title')) heading = el.textContent;
+          else if (el.matches('p.speaker')) name = el.querySelector('cite').textContent;
+          else if (el.matches('p.para')) {
+            out.push({heading, name, speaker: el.dataset.speaker, start: +el.dataset.start,
+                      words: [...el.querySelectorAll('[data-t]')].map(w => +w.dataset.t)});
+            heading = null; name = null;
+          }
+        } return out; }"""
+    )
+
+
+def test_the_transcript_is_grouped_by_turn_with_names_and_chapter_headings(
+    browser, speaker_url, speaker_site
+):
+    page, errors = open_episode(browser, speaker_url)
+    paras = turns_on_page(page)
+    truth = {line["speaker"] for line in GROUND_TRUTH["lines"]}
+    assert {p["speaker"] for p in paras} == truth  # Maya Okafor and Daniel Reyes
+    # A name at each change of speaker, and after each chapter heading; nowhere else.
+    for before, para in zip([None, *paras[:-1]], paras, strict=True):
+        turn = before is None or before["speaker"] != para["speaker"]
+        assert (para["name"] is not None) == (turn or para["heading"] is not None), para
+        assert para["name"] in (None, para["speaker"])
+    assert len(paras) >= 15  # by turn: not one paragraph per sentence (52), nor one wall
+    # Who speaks each paragraph's words, by the script.
+    for para in paras:
+        for t in para["words"][1:-1]:  # inside the paragraph: clear of the turn's edges
+            line = next(
+                (ln for ln in GROUND_TRUTH["lines"] if ln["start"] - 1 <= t <= ln["end"] + 1), None
+            )
+            if line is not None and not any(
+                other is not line and other["start"] - 1 <= t <= other["end"] + 1
+                for other in GROUND_TRUTH["lines"]
+            ):
+                assert line["speaker"] == para["speaker"], (t, para["start"])
+    # Every chapter's title heads the paragraph that starts where the chapter does.
+    chapters = json.loads((speaker_site / SAMPLE_SLUG / "chapters.json").read_text())["chapters"]
+    headed = [(p["heading"], p["start"]) for p in paras if p["heading"]]
+    assert headed == [(c["title"], c["startTime"]) for c in chapters]
+    # The words still seek.
+    word = page.locator("#transcript [data-t]").nth(150)
+    word.click()
+    start = float(word.get_attribute("data-t"))
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.3"
+    )
+    assert errors == []
+
+
+def test_a_quote_read_by_a_host_names_its_speaker_and_its_reader(browser, speaker_url):
+    page, errors = open_episode(browser, speaker_url)
+    footers = page.eval_on_selector_all(
+        ".quotes blockquote footer",
+        "els => els.map(e => [e.textContent, +e.querySelector('a.seek').dataset.start])",
+    )
+    # Who read each quote in the sample's script, by where it is heard.
+    readers = {
+        q["start"]: line["speaker"] for line in GROUND_TRUTH["lines"] for q in line["quotes"]
+    }
+    assert len(footers) == len(readers) >= 3
+    for footer, start in footers:  # "Kimihiro Ishikane, read by Maya Okafor, heard at 0:40"
+        speaker, _, rest = footer.partition(", read by ")
+        reader = rest.split(", heard at ")[0]
+        [truth] = [who for t, who in readers.items() if abs(t - start) < 2.0]
+        assert reader == truth, footer
+        assert speaker in ("Kimihiro Ishikane", "Naoko Kumagai"), footer
+    assert page.locator(".quotes .misquote").count() == 0  # read by a host: no misquote
+    assert errors == []
+
+
+def test_the_player_controls_work_by_keyboard(browser, speaker_url):
+    page, errors = open_episode(browser, speaker_url)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    assert page.locator("#controls").is_visible()
+    assert player(page, "controls") is False  # the page's controls replace the browser's
+    page.focus("#play")
+    assert page.eval_on_selector("#play", "e => getComputedStyle(e).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.wait_for_function("document.getElementById('play').getAttribute('aria-label') == 'Pause'")
+    page.keyboard.press(" ")
+    page.wait_for_function("document.getElementById('player').paused")
+    page.wait_for_function("document.getElementById('play').textContent == 'Play'")
+    player(page, "currentTime = 60")
+    page.keyboard.press("Tab")  # to "back 15 s"
+    assert page.evaluate("document.activeElement.id") == "back"
+    page.keyboard.press("Enter")
+    assert abs(player(page, "currentTime") - 45) < 0.5
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert abs(player(page, "currentTime") - 75) < 0.5
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "speed"
+    page.select_option("#speed", "1.5")
+    assert player(page, "playbackRate") == 1.5
+    page.focus("#seek-bar")
+    before = player(page, "currentTime")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.getElementById('player').currentTime > {before}")
+    page.keyboard.press("End")
+    page.wait_for_function("document.getElementById('player').currentTime > 190")
+    assert errors == []
+
+
+def test_the_scrubber_marks_each_chapter(browser, speaker_url, speaker_site):
+    page, errors = open_episode(browser, speaker_url)
+    page.wait_for_function("document.querySelectorAll('#marks .mark').length > 0")
+    chapters = json.loads((speaker_site / SAMPLE_SLUG / "chapters.json").read_text())["chapters"]
+    box = page.locator("#seek-bar").bounding_box()
+    xs = page.eval_on_selector_all(
+        "#marks .mark", "els => els.map(e => e.getBoundingClientRect().left)"
+    )
+    assert len(xs) == len(chapters) - 1  # the first chapter starts at 0: no mark
+    duration = player(page, "duration")
+    for x, chapter in zip(xs, chapters[1:], strict=True):
+        expected = box["x"] + box["width"] * chapter["startTime"] / duration
+        assert abs(x - expected) < 0.03 * box["width"], (x, expected)
+    assert errors == []
+
+
+def test_share_from_here_copies_a_link_at_the_current_time(browser, speaker_url):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=speaker_url.rstrip("/"))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{speaker_url}{SAMPLE_SLUG}/index.html")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    player(page, "currentTime = 93.6")
+    page.click("#share")
+    link = f"{speaker_url}{SAMPLE_SLUG}/index.html#t=93"
+    page.wait_for_function("document.getElementById('share-status').textContent === 'Copied'")
+    assert page.input_value("#share-link") == link
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    # The link starts another page there.
+    other = context.new_page()
+    other.goto(link)
+    other.wait_for_function("Math.abs(document.getElementById('player').currentTime - 93) < 0.5")
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["", f"{SAMPLE_SLUG}/index.html"])
+def test_subscribe_gives_the_feed_a_podcast_link_and_an_address_to_copy(browser, speaker_url, path):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=speaker_url.rstrip("/"))
+    page = context.new_page()
+    page.goto(f"{speaker_url}{path}")
+    section = page.locator("section.subscribe")
+    feed = page.input_value("#feed-url")
+    assert feed.endswith("/feed.xml") and feed.startswith("http")
+    assert (
+        section.locator("a[href^='podcast://']").get_attribute("href")
+        == "podcast://" + feed.split("://", 1)[1]
+    )
+    rss = section.locator("a[type='application/rss+xml']")
+    assert page.request.get(rss.evaluate("e => e.href")).status == 200
+    section.locator("button.copy").click()
+    page.wait_for_function(
+        "document.querySelector('.subscribe .copy-status').textContent === 'Copied'"
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == feed
+    context.close()
+
+
+def test_downloads_give_the_audio_and_every_transcript_format(browser, speaker_url):
+    page, _ = open_episode(browser, speaker_url)
+    links = page.eval_on_selector_all(
+        ".downloads a", "els => els.map(e => [e.href, e.textContent])"
+    )
+    names = [href.rsplit("/", 1)[1] for href, _ in links]
+    assert names[0] == f"{SAMPLE_SLUG}.mp3" and links[0][1].startswith("The audio (MP3, ")
+    assert {f"transcript.{fmt}" for fmt in WRITERS} <= set(names)
+    for href, _ in links:
+        assert page.request.get(href).status == 200, href
+    txt = page.request.get(next(h for h, _ in links if h.endswith(".txt"))).text()
+    assert txt.startswith("Maya Okafor: Hello and welcome")  # the files name the speakers too

@@ -6,21 +6,28 @@ tests/test_render_sample.py; these cover what the sample does not have.
 
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from markdown_it import MarkdownIt
 
+from toolkit.article.model import Article
+from toolkit.article.model import Paragraph as ArticleParagraph
+from toolkit.chapters.model import Chapter
 from toolkit.config import load_episodes, load_show
 from toolkit.paths import default_templates_dir
 from toolkit.pipeline.job import EpisodeJob, PublishedAudio
 from toolkit.render import podcast_guid, render_episode, render_show, render_transcripts
 from toolkit.render.contexts import cover_name, episode_view, show_view
-from toolkit.render.transcripts import WRITERS
+from toolkit.render.transcripts import WRITERS, paragraphs
 from toolkit.transcribe.transcript import Transcript
 
-from .helpers import DATA, ROOT
+from .helpers import DATA, ROOT, SAMPLE_SLUG, STORED_TRANSCRIPT
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
+GOLDEN_SAMPLE = DATA / "golden" / "sample" / SAMPLE_SLUG
 
 
 @pytest.fixture
@@ -155,3 +162,224 @@ def test_a_show_overrides_one_block_of_a_packaged_template(show, job, tmp_path):
     assert "<h2>Chapters</h2>" not in files["index.html"]  # no chapters in this job
     assert '<audio id="player"' in files["index.html"]  # the rest is the packaged page
     assert files["notes.md"] == f"# {job.episode.title} ({show.title})\n"
+
+
+# --- the transcript by speaker turn, people, speakers, quotes and notes --------------
+GROUND_TRUTH = json.loads((ROOT / "tools" / "sample_episode" / "ground_truth.json").read_text())
+
+
+def set_ground_truth_speakers(transcript: Transcript) -> Transcript:
+    """Each segment's speaker: the sample's script line it overlaps most (who really speaks)."""
+    lines = GROUND_TRUTH["lines"]
+    for seg in transcript.segments:
+        line = max(lines, key=lambda ln: min(seg.end, ln["end"]) - max(seg.start, ln["start"]))
+        seg.speaker = line["speaker"]
+    return transcript
+
+
+@pytest.fixture
+def sample_job(show) -> EpisodeJob:
+    """The whole sample transcript (base), its chapters, with who speaks from the script."""
+    (episode,) = load_episodes(ROOT)
+    transcript = set_ground_truth_speakers(Transcript.load(STORED_TRANSCRIPT))
+    job = EpisodeJob(show, episode, transcript=transcript)
+    job.audio = PublishedAudio(f"{episode.slug}.mp3", "audio/mpeg", 1234, 194.77)
+    chapters = json.loads((GOLDEN_SAMPLE / "chapters.json").read_text())["chapters"]
+    job.chapters = [Chapter(c["startTime"], c["title"], c["endTime"]) for c in chapters]
+    return with_transcript_files(show, job)
+
+
+def test_transcript_paragraphs_are_the_transcript_files_split_at_chapters(show, sample_job):
+    view = episode_view(show, sample_job)
+    paras = view.transcript
+    # Every spoken segment once, in order.
+    spoken = [seg for seg in view.segments if seg.text.strip()]
+    assert [seg for para in paras for seg in para.segments] == spoken
+    # Which paragraph of the TXT and HTML files each segment is in.
+    source = []
+    for i, par in enumerate(paragraphs(sample_job.transcript)):
+        source += [i] * len(par.texts)
+    owner = dict(zip(map(id, spoken), source, strict=True))
+    for before, para in zip([None, *paras[:-1]], paras, strict=True):
+        assert len({owner[id(seg)] for seg in para.segments}) == 1, para  # inside one
+        if before is not None and owner[id(before.segments[-1])] == owner[id(para.segments[0])]:
+            assert para.chapters, para  # a file's paragraph is cut only where a chapter starts
+        assert {seg.speaker for seg in para.segments} <= {para.speaker}
+    starts = {par.start for par in paragraphs(sample_job.transcript)}
+    inside = [ch for ch in view.chapters if ch.start not in starts]
+    assert len(inside) == 3  # three chapters start inside a paragraph of the files
+    assert len(paras) == len(set(source)) + len(inside)
+    # Each chapter heads the paragraph that starts where it starts.
+    headed = {ch.title: para.start for para in paras for ch in para.chapters}
+    assert headed == {ch.title: ch.start for ch in view.chapters}
+    assert [p.speaker for p in paras if p.named][:2] == ["Maya Okafor", "Daniel Reyes"]
+
+
+def test_a_name_is_shown_once_per_turn_and_after_each_chapter_heading(show, sample_job):
+    paras = episode_view(show, sample_job).transcript
+    for before, para in zip([None, *paras[:-1]], paras, strict=True):
+        turn = before is None or before.speaker != para.speaker
+        assert para.named == (turn or bool(para.chapters)), para
+    assert len({p.speaker for p in paras}) == 2
+    page = render_episode(show, sample_job)["index.html"]
+    named = [p for p in paras if p.named]
+    assert page.count('<p class="speaker"><cite>') == len(named)
+    assert page.count('<h3 class="chapter-title">') == len(sample_job.chapters)
+
+
+def test_without_speakers_no_name_is_shown(show, sample_job):
+    for seg in sample_job.transcript.segments:
+        seg.speaker = None
+    view = episode_view(show, sample_job)
+    assert view.transcript and not any(p.named or p.speaker for p in view.transcript)
+    assert len(view.transcript) >= 9  # still in paragraphs (at pauses and chapters)
+    assert "<cite>" not in render_episode(show, sample_job)["index.html"]
+
+
+def test_named_speakers_become_people_in_the_feed_once(show, sample_job):
+    segments = sample_job.transcript.segments
+    segments[3].speaker = "Ada Lovelace"
+    segments[4].speaker = "Speaker 3"  # not named: not a person
+    segments[6].speaker = "Guest"  # a role, not a name
+    segments[5].speaker = "  maya   OKAFOR "  # the host, written otherwise
+    view = episode_view(show, sample_job)
+    assert [(p.name, p.role) for p in view.speakers] == [("Ada Lovelace", "guest")]
+    feed = ET.fromstring(render_show(show, [sample_job])["feed.xml"])
+    (item,) = feed.iter("item")
+    names = [p.text for p in item.iter(f"{PODCAST}person")]
+    assert names == ["Maya Okafor", "Daniel Reyes", "Ada Lovelace"]
+    page = render_episode(show, sample_job)["index.html"]
+    header = page.split('<header class="episode-head">', 1)[1].split("</header>", 1)[0]
+    assert header.count("Ada Lovelace") == 1 and "Speaker 3" not in header and "Guest" not in header
+
+
+def test_a_person_listed_twice_appears_once_on_the_page_and_in_each_item(show, sample_job):
+    host = show.hosts[0]
+    episode = sample_job.episode
+    sample_job.episode = episode.model_copy(update={"hosts": [host, host], "guests": [host]})
+    both = show.model_copy(update={"hosts": [host, host]})
+    view = episode_view(both, sample_job)
+    assert [p.name for p in view.people] == ["Maya Okafor"]
+    assert [p.name for p in show_view(both).hosts] == ["Maya Okafor"]
+    page = render_episode(both, sample_job)["index.html"]
+    header = page.split('<header class="episode-head">', 1)[1].split("</header>", 1)[0]
+    assert header.count("Maya Okafor") == 1
+    assert page.count("<h2>People</h2>") == 0  # no second list of them
+    feed = ET.fromstring(render_show(both, [sample_job])["feed.xml"])
+    channel = feed.find("channel")
+    assert [p.text for p in channel.findall(f"{PODCAST}person")] == ["Maya Okafor"]
+    (item,) = feed.iter("item")
+    people = [(p.text, p.get("role")) for p in item.iter(f"{PODCAST}person")]
+    assert people == [("Maya Okafor", "host"), ("Daniel Reyes", "guest")]  # he speaks
+
+
+def quote(text="We hope", speaker="Kimihiro Ishikane", voiced_by=None, start=89.0):
+    from toolkit.align.model import QuoteMatch
+
+    return QuoteMatch(text, speaker, 7, "verbatim", start, start + 5, 100.0, text,
+                      voiced_by=voiced_by)  # fmt: skip
+
+
+def with_quotes(job: EpisodeJob, *quotes) -> EpisodeJob:
+    from toolkit.align.model import Alignment
+
+    job.alignment = Alignment(3, [], list(quotes), {})
+    return job
+
+
+def test_a_quote_read_by_someone_else_names_both(show, sample_job):
+    with_quotes(
+        sample_job,
+        quote("We hope", voiced_by="Maya Okafor"),
+        quote("Even if", "Naoko Kumagai", voiced_by="naoko kumagai", start=168.0),
+        quote("Unsaid", None, voiced_by="Daniel Reyes", start=10.0),
+        quote("Nobody", None, start=12.0),
+    )
+    view = episode_view(show, sample_job)
+    assert [q.read_by for q in view.found_quotes] == ["Daniel Reyes", None, "Maya Okafor", None]
+    files = render_episode(show, sample_job)
+    page, notes = files["index.html"], files["notes.md"]
+    assert 'Kimihiro Ishikane, <span class="read-by">read by Maya Okafor</span>, heard at' in page
+    assert "Naoko Kumagai, heard at" in page  # read by herself: said once
+    assert '<span class="read-by">Read by Daniel Reyes</span>, heard at' in page
+    assert "“We hope” (Kimihiro Ishikane, read by Maya Okafor)" in notes
+    assert "“Even if” (Naoko Kumagai) ·" in notes
+    assert "“Unsaid” (read by Daniel Reyes) ·" in notes
+    assert "misquote" not in page.split('class="quotes"', 1)[1].split("</section>", 1)[0]
+
+
+def test_notes_are_paste_ready(show, sample_job):
+    from toolkit.align.model import Alignment, ParagraphMatch
+
+    sample_job.alignment = Alignment(
+        3,
+        [ParagraphMatch(0, False, None, None, 0.0, [])],
+        [quote("Said", start=40.2), quote("Changed", start=50.0)],
+        {},
+    )
+    sample_job.alignment.quotes[1].differences = ["article 'twenty' / heard 'ten'"]
+    sample_job.alignment.quotes[1].status = "near"
+    notes = render_episode(show, sample_job)["notes.md"]
+    lines = notes.splitlines()
+    chapters = [ln.rstrip() for ln in lines if re.match(r"\d\d:\d\d:\d\d ", ln)]
+    assert chapters[0] == "00:00:00 Introduction" and len(chapters) == len(sample_job.chapters)
+    assert chapters[3] == "00:01:18 Rule of law"
+    # Each chapter line its own line once rendered (a hard break), the last ends the paragraph.
+    html = MarkdownIt("commonmark").render(notes)
+    assert html.count("<br />\n") == len(chapters) - 1
+    assert "“Said”" in notes and "Changed" not in notes  # only quotes heard as written
+    for banned in ("wording differs", "not discussed", "read in part", "](transcript."):
+        assert banned not in notes
+    folder = f"{show.base_url}{sample_job.slug}/"
+    links = re.findall(r"\]\(([^)]+)\)|<(https?://[^>]+)>", notes)
+    urls = [a or b for a, b in links]
+    assert all(u.startswith(show.base_url) for u in urls), urls
+    assert f"{folder}transcript.vtt" in urls and f"{folder}{sample_job.slug}.mp3" in urls
+    assert folder in urls and f"{folder}#t=40" in urls
+    assert "- Maya Okafor, host" in lines and "- Daniel Reyes, guest" in lines
+    assert "## Credits" in notes and show.author in notes.split("## Credits", 1)[1]
+
+
+def test_notes_have_no_chapter_lines_with_fewer_than_three_chapters(show, sample_job):
+    sample_job.chapters = [Chapter(5.0, "One"), Chapter(60.0, "Two")]
+    notes = render_episode(show, sample_job)["notes.md"]
+    assert "## Chapters" not in notes and not re.search(r"^\d\d:\d\d:\d\d", notes, re.M)
+    sample_job.chapters.append(Chapter(120.0, "Three"))
+    notes = render_episode(show, sample_job)["notes.md"]
+    assert "00:00:00 One  \n00:01:00 Two  \n00:02:00 Three\n" in notes  # the first moved to 0
+
+
+def test_notes_link_the_article_by_episode_toml_s_url_else_the_saved_page_s(show, sample_job):
+    sample_job.article = _article(url="https://news.example/japan?a=1&b=(2)")
+    notes = render_episode(show, sample_job)["notes.md"]
+    assert "- The article: [Japan faults](https://news.example/japan?a=1&b=%282%29)" in notes
+    page = render_episode(show, sample_job)["index.html"]
+    assert '<a href="https://news.example/japan?a=1&amp;b=(2)">Japan faults</a>' in page
+    sample_job.article = _article(url="javascript:alert(1)")  # never a link
+    files = render_episode(show, sample_job)
+    assert "javascript" not in files["notes.md"] and "javascript" not in files["index.html"]
+    own = sample_job.episode.model_copy(update={"article": "https://own.example/story"})
+    sample_job.episode = own
+    notes = render_episode(show, sample_job)["notes.md"]
+    assert "](https://own.example/story)" in notes
+
+
+def _article(url: str | None) -> Article:
+    return Article("Japan faults", "A. Writer", None, url, [ArticleParagraph(0, "Text.")])
+
+
+HOSTILE_MD = "[click](javascript:alert(1)) <script>x</script> *b* # _i_ `c` &amp;"
+
+
+def test_notes_show_hostile_text_as_text(show, sample_job):
+    sample_job.episode = sample_job.episode.model_copy(
+        update={"title": HOSTILE_MD, "description": "Hi <img src=x onerror=alert(1)> *ok*"}
+    )
+    sample_job.chapters[1] = Chapter(22.6, HOSTILE_MD)
+    notes = render_episode(show, sample_job)["notes.md"]
+    html = MarkdownIt("commonmark").render(notes)
+    assert "<script" not in html and "<img" not in html and "<a " not in html.split("Listen")[0]
+    assert "<em>" not in html.split("<p>Hi", 1)[0]  # the title's and chapter's text stays text
+    assert "<em>ok</em>" in html  # the description is Markdown, without its HTML
+    title = "[click](javascript:alert(1)) &lt;script&gt;x&lt;/script&gt; *b* # _i_ `c` &amp;amp;"
+    assert f"<h1>{title}</h1>" in html and f"00:00:22 {title}" in html

@@ -25,14 +25,16 @@ so the page, the notes and the feed print the same length.
 
 from __future__ import annotations
 
+import re
 import uuid
-from dataclasses import dataclass, field, fields
+from bisect import bisect_left
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.render.transcripts import WRITERS
+from toolkit.render.transcripts import WRITERS, WriterOptions, paragraphs, writer_options
 
 if TYPE_CHECKING:
     from toolkit.align.model import QuoteMatch
@@ -65,6 +67,7 @@ __all__ = [
     "SoundbiteView",
     "TemplateContext",
     "TranscriptFileView",
+    "TranscriptParagraphView",
     "TxtView",
     "ValueView",
     "WordView",
@@ -221,6 +224,9 @@ class ShowView:
     txt: tuple[TxtView, ...]
     location: LocationView | None
     value: ValueView | None
+    #: The RSS feed's URL, and the same with the ``podcast://`` scheme podcast apps open.
+    feed_url: str
+    podcast_url: str
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,18 @@ class QuoteView:
     differences: tuple[str, ...]
     #: For a quote read in part, the article's words that were not read.
     unread: tuple[str, ...] = ()
+    #: Who was heard reading it (a name or "Speaker N"), when the transcript knows speakers.
+    voiced_by: str | None = None
+
+    @property
+    def read_by(self) -> str | None:
+        """Who read the quote when that is not its speaker ("read by Maya Okafor"), else None.
+
+        A host reading a guest's or an official's words is normal, not a misquote.
+        """
+        if self.voiced_by is None or _same_name(self.voiced_by, self.speaker):
+            return None
+        return self.voiced_by
 
 
 @dataclass(frozen=True)
@@ -276,6 +294,7 @@ class ArticleView:
     """The episode's related article, paragraph by paragraph."""
 
     title: str | None
+    byline: str | None
     paragraphs: tuple[ParagraphView, ...]
 
 
@@ -297,6 +316,27 @@ class SegmentView:
     speaker: str | None
     text: str
     words: tuple[WordView, ...]
+
+
+@dataclass(frozen=True)
+class TranscriptParagraphView:
+    """One paragraph of the page's transcript: whole sentences of one speaker's turn.
+
+    Paragraphs are those of the TXT and HTML transcript files
+    (:func:`toolkit.render.transcripts.paragraphs`): a new one at each change
+    of speaker, and inside a long turn at its pauses; one is also split where
+    a chapter starts. ``chapters`` are the chapters that start here (their
+    titles are headings before it). ``named`` is set where the speaker's name
+    is shown: the first paragraph of a turn, and the first after a chapter
+    heading; never when the transcript has no speakers.
+    """
+
+    start: float
+    end: float
+    speaker: str | None
+    named: bool
+    chapters: tuple[ChapterView, ...]
+    segments: tuple[SegmentView, ...]
 
 
 @dataclass(frozen=True)
@@ -357,6 +397,8 @@ class EpisodeView:
     #: when a template first reads them (a feed of 10,000 episodes reads no
     #: transcript segment). Not a template variable.
     _job: EpisodeJob = field(repr=False, compare=False)
+    #: How the transcript is laid out in paragraphs (show.toml's [transcripts]).
+    _layout: WriterOptions = field(default=WriterOptions(), repr=False, compare=False)
 
     @cached_property
     def found_quotes(self) -> tuple[QuoteView, ...]:
@@ -382,6 +424,40 @@ class EpisodeView:
             )
             for s in (transcript.segments if transcript is not None else [])
         )
+
+    @cached_property
+    def transcript(self) -> tuple[TranscriptParagraphView, ...]:
+        """The transcript in paragraphs by speaker turn, with the chapters where they start."""
+        return _transcript_paragraphs(self._job, self.segments, self.chapters, self._layout)
+
+    @cached_property
+    def speakers(self) -> tuple[PersonView, ...]:
+        """The named speakers of the transcript who are not among ``people`` (as guests).
+
+        A speaker the speakers stage could not name ("Speaker 2"), or a bare
+        role ("Host"), is not a person.
+        """
+        transcript = self._job.transcript
+        known = {_name_key(p.name) for p in self.people}
+        out: list[PersonView] = []
+        for seg in transcript.segments if transcript is not None else []:
+            name = seg.speaker
+            if name and _name_key(name) not in known and not _UNNAMED.fullmatch(name.strip()):
+                known.add(_name_key(name))
+                out.append(PersonView(name.strip(), "guest", "cast", None, None))
+        return tuple(out)
+
+    @cached_property
+    def notes_chapters(self) -> tuple[ChapterView, ...]:
+        """The chapters as the notes' ``00:00:00 Title`` lines, from which Apple makes chapters.
+
+        Apple wants at least three, the first at 00:00:00: the first chapter is
+        moved to the start, and with fewer than three there are none.
+        """
+        if len(self.chapters) < 3:
+            return ()
+        first = self.chapters[0]
+        return (replace(first, start=0.0), *self.chapters[1:])
 
     @property
     def feed_transcripts(self) -> tuple[TranscriptFileView, ...]:
@@ -498,16 +574,44 @@ def episode_people(
     """Hosts (the episode's, else the show's), then guests, each with a role.
 
     ``show_hosts``: the show's hosts as views, when the caller has made them.
+    A person is listed once, the first time they are named (a show host who
+    is also listed as the episode's host or guest is one person).
     """
     if episode.hosts:
         hosts = tuple(_person(p, "host") for p in episode.hosts)
     else:
         hosts = show_hosts if show_hosts is not None else _show_hosts(show)
-    return hosts + tuple(_person(p, "guest") for p in episode.guests)
+    return _unique(hosts + tuple(_person(p, "guest") for p in episode.guests))
 
 
 def _show_hosts(show: Show) -> tuple[PersonView, ...]:
-    return tuple(_person(p, "host") for p in show.hosts)
+    return _unique(tuple(_person(p, "host") for p in show.hosts))
+
+
+#: A chapter starting this little after a segment's start still heads that segment (seconds).
+_CHAPTER_SLACK = 0.05
+#: A speaker label that is not a person's name: the speakers stage's "Speaker N" for a
+#: voice it could not name, a diarizer's "SPEAKER_01", or a bare role ("Host", "Guest 2").
+_UNNAMED = re.compile(r"(?:speaker|host|guest|voice|unknown)(?:[ _-]?\d+)?", re.I)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and _name_key(a) == _name_key(b)
+
+
+def _unique(people: tuple[PersonView, ...]) -> tuple[PersonView, ...]:
+    """Each person once, where they are first listed."""
+    seen: set[str] = set()
+    out = []
+    for person in people:
+        if _name_key(person.name) not in seen:
+            seen.add(_name_key(person.name))
+            out.append(person)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -517,10 +621,12 @@ class _ShowParts:
     image_url: str | None
     hosts: tuple[PersonView, ...]
     cover: str | None
+    layout: WriterOptions
 
     @classmethod
     def of(cls, show: Show) -> _ShowParts:
-        return cls(show_image_url(show), _show_hosts(show), cover_name(show))
+        layout = writer_options(show)
+        return cls(show_image_url(show), _show_hosts(show), cover_name(show), layout)
 
 
 def show_image_url(show: Show) -> str | None:
@@ -557,6 +663,8 @@ def show_view(show: Show) -> ShowView:
         txt=tuple(TxtView(t.text, t.purpose) for t in show.txt),
         location=_location(show.location) if show.location else None,
         value=_value(show.value) if show.value else None,
+        feed_url=feed_url(show),
+        podcast_url="podcast://" + feed_url(show).split("://", 1)[-1],
     )
 
 
@@ -586,6 +694,12 @@ def _enclosures(folder: str, job: EpisodeJob) -> tuple[EnclosureView, ...]:
     return tuple(out)
 
 
+def _public_url(url: object) -> str | None:
+    """``url`` as text when it is an http(s) URL (a saved page's own URL may be anything)."""
+    text = str(url).strip() if url else ""
+    return text if re.match(r"https?://[^\s<>\"]+$", text, re.I) else None
+
+
 def _transcript_files(
     folder: str, files: dict[str, str], language: str | None
 ) -> tuple[TranscriptFileView, ...]:
@@ -607,6 +721,7 @@ def _article(job: EpisodeJob) -> ArticleView | None:
     pairs = zip(job.article.paragraphs, matches, strict=job.alignment is not None)
     return ArticleView(
         title=job.article.title,
+        byline=job.article.byline,
         paragraphs=tuple(
             ParagraphView(p.text, p.heading, m.discussed, m.start, m.end) for p, m in pairs
         ),
@@ -623,8 +738,11 @@ def _found_quotes(job: EpisodeJob) -> tuple[QuoteView, ...]:
 def _quote_view(q: QuoteMatch) -> QuoteView:
     from toolkit.align.quotecheck import describe
 
+    voiced_by = getattr(q, "voiced_by", None)
     if q.check is None:  # an alignment.json of version 1: every difference listed
-        return QuoteView(q.text, q.speaker, q.status, q.start, q.end, tuple(q.differences))
+        return QuoteView(
+            q.text, q.speaker, q.status, q.start, q.end, tuple(q.differences), (), voiced_by
+        )
     found = q.check.differences
     return QuoteView(
         q.text,
@@ -634,7 +752,54 @@ def _quote_view(q: QuoteMatch) -> QuoteView:
         q.end,
         tuple(describe(d) for d in found if d.verdict in ("change", "unchecked")),
         tuple(d.article for d in found if d.verdict == "unread"),
+        voiced_by,
     )
+
+
+def _transcript_paragraphs(
+    job: EpisodeJob,
+    segments: tuple[SegmentView, ...],
+    chapters: tuple[ChapterView, ...],
+    layout: WriterOptions,
+) -> tuple[TranscriptParagraphView, ...]:
+    """The segments in the transcript files' paragraphs, split where a chapter starts.
+
+    :func:`~toolkit.render.transcripts.paragraphs` gives each paragraph the
+    text of its segments in order, one text per segment that has any, so the
+    segments are taken back from ``segments`` in the same order.
+    """
+    if job.transcript is None:
+        return ()
+    spoken = iter(seg for seg in segments if seg.text.strip())
+    runs: list[tuple[str | None, list[SegmentView]]] = []
+    for par in paragraphs(job.transcript, layout.paragraph_pause, layout.speakers):
+        run = [next(spoken) for _ in par.texts]
+        if [seg.text.strip() for seg in run] != par.texts:  # pragma: no cover - a bug
+            raise ValueError(f"episode {job.slug}: the transcript's paragraphs lost a segment")
+        runs.append((par.speaker, run))
+    # Each chapter's heading goes before the first segment that starts at or after it.
+    heads: dict[int, list[ChapterView]] = {}
+    starts = [seg.start for _, run in runs for seg in run]
+    for ch in sorted(chapters, key=lambda ch: ch.start):
+        at = bisect_left(starts, ch.start - _CHAPTER_SLACK)
+        if at < len(starts):
+            heads.setdefault(at, []).append(ch)
+    out: list[TranscriptParagraphView] = []
+    previous: str | None = None
+    index = 0  # of the run's first segment among all the spoken segments
+    for speaker, run in runs:
+        cuts = [i for i in range(len(run)) if i == 0 or index + i in heads]
+        for first, last in zip(cuts, [*cuts[1:], len(run)], strict=True):
+            part, chapter_heads = run[first:last], tuple(heads.get(index + first, ()))
+            named = speaker is not None and (speaker != previous or bool(chapter_heads))
+            out.append(
+                TranscriptParagraphView(
+                    part[0].start, part[-1].end, speaker, named, chapter_heads, tuple(part)
+                )
+            )
+            previous = speaker
+        index += len(run)
+    return tuple(out)
 
 
 def episode_view(show: Show, job: EpisodeJob, parts: _ShowParts | None = None) -> EpisodeView:
@@ -672,7 +837,8 @@ def episode_view(show: Show, job: EpisodeJob, parts: _ShowParts | None = None) -
         audio_mime=job.audio.mime,
         audio_size=job.audio.size,
         enclosures=_enclosures(folder, job),
-        article_url=ep.article_url or (job.article.url if job.article else None),
+        article_url=_public_url(getattr(ep, "article_url", None))
+        or _public_url(job.article.url if job.article else None),
         people=episode_people(show, ep, parts.hosts),
         chapters=tuple(ChapterView(c.start, c.end, c.title, c.url, c.img) for c in job.chapters),
         soundbites=tuple(
@@ -681,6 +847,7 @@ def episode_view(show: Show, job: EpisodeJob, parts: _ShowParts | None = None) -
         transcript_files=_transcript_files(folder, job.transcript_files, language),
         translation_files=_transcript_files(folder, job.translation_files, "en"),
         _job=job,
+        _layout=parts.layout,
     )
 
 

@@ -57,6 +57,48 @@ def npt(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
+def hms(seconds: float | None) -> str:
+    """``00:02:17``: a time as the show notes' chapter lines write it (rounded down)."""
+    s = max(0, int(seconds or 0))
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+#: What Markdown reads as markup anywhere in a line: emphasis, code, links, HTML, escapes.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+#: What it reads as a block at the start of a line: headings, quotes, lists, rules.
+_MD_BLOCK = re.compile(r"^(\s*(?:\d+)?)([#>+=.)-])", re.M)
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md_text(text: object) -> str:
+    """Plain text made literal in Markdown: every character it would read as markup escaped.
+
+    Text from ``show.toml``, ``episode.toml``, an article or a transcript goes
+    into the notes as it is written, never as a link, an image or HTML.
+    """
+    out = _MD_INLINE.sub(r"\\\1", str(text or ""))
+    out = _MD_ENTITY.sub(r"\\&", out)
+    return _MD_BLOCK.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
+#: Raw HTML in Markdown that is not an autolink (``<https://...>``).
+_MD_HTML = re.compile(r"<(?!https?://[^\s<>]+>)")
+
+
+def md_markdown(text: object) -> str:
+    """Markdown written by the show (a description) with any raw HTML made text.
+
+    The page renders descriptions with raw HTML shown as text; the notes keep
+    the Markdown and do the same: ``<b>`` becomes ``&lt;b>``.
+    """
+    return _MD_HTML.sub("&lt;", str(text or ""))
+
+
+def md_url(url: object) -> str:
+    """A URL as a Markdown link's destination: what would end the link percent-encoded."""
+    return re.sub(r"[\s<>()\[\]\\`\"]", lambda m: f"%{ord(m.group()):02X}", str(url or ""))
+
+
 def timestamp(seconds: float | None) -> str:
     """``1:02:03`` or ``2:03``: a time as a listener reads it."""
     return "" if seconds is None else clock(seconds)
@@ -134,6 +176,10 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
     env.filters["timestamp"] = timestamp
     env.filters["rfc2822"] = rfc2822
     env.filters["npt"] = npt
+    env.filters["hms"] = hms
+    env.filters["md"] = md_text
+    env.filters["md_markdown"] = md_markdown
+    env.filters["md_url"] = md_url
     env.filters["markdown"] = lambda text: Markup(_md.render(text or ""))
     # Markup → plain text, so autoescaping escapes it again (HTML inside XML).
     env.filters["as_text"] = str
