@@ -358,8 +358,11 @@ def test_notes_link_the_article_by_episode_toml_s_url_else_the_saved_page_s(show
     sample_job.article = _article(url="javascript:alert(1)")  # never a link
     files = render_episode(show, sample_job)
     assert "javascript" not in files["notes.md"] and "javascript" not in files["index.html"]
-    own = sample_job.episode.model_copy(update={"article": "https://own.example/story"})
-    sample_job.episode = own
+    # episode.toml's article_url (the public URL of a local article file) comes first.
+    own = load_episodes(ROOT)[0].model_validate(
+        {**sample_job.episode.model_dump(), "article_url": "https://own.example/story"}
+    )
+    sample_job.episode = own.model_copy(update={"slug": sample_job.slug})
     notes = render_episode(show, sample_job)["notes.md"]
     assert "](https://own.example/story)" in notes
 
