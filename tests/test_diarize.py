@@ -18,7 +18,7 @@ import pytest
 
 from toolkit.audio import decode
 from toolkit.errors import SpeakerError
-from toolkit.speakers.diarize import DIARIZE_REVISION, diarize
+from toolkit.speakers.diarize import DIARIZE_REVISION, cluster, diarize, speech_cover
 from toolkit.speakers.embed import window_features, window_starts
 from toolkit.speakers.model import Diarization, Turn
 from toolkit.speakers.music import MUSIC_STABILITY
@@ -217,6 +217,41 @@ def test_music_holds_its_spectrum_speech_does_not() -> None:
     spans = speech_spans(speech, RATE)
     _, steady = window_features(speech, window_starts(spans)[:60], 1.5)
     assert float(np.median(steady)) < MUSIC_STABILITY - 0.2
+
+
+def test_music_windows_make_a_music_cluster() -> None:
+    """Silero keeps pure music out, so the clustering is fed music windows directly.
+
+    Real windows: the sample's first minute of talk, then 20 s of music. The
+    music is one cluster, marked as music, and none of the talk is in it;
+    the same windows heard as speech by Silero are not music (a steady
+    spectrum alone is not enough), and neither is a real recording of a slow,
+    reverberant voice (JFK).
+    """
+    speech = decode(SAMPLE)[: 60 * RATE]
+    tune = music(20.0, seed=4)
+    raw = speech_spans(speech, RATE, min_silence=0.0, pad=0.0)
+    talk = window_starts(speech_spans(speech, RATE, min_silence=0.3, pad=0.1))
+    e1, s1 = window_features(speech, talk, 1.5)
+    c1 = speech_cover(raw, talk, 60.0)
+    tune_starts = window_starts([(0.0, 20.0)])
+    e2, s2 = window_features(tune, tune_starts, 1.5)
+    embeds, steady = np.concatenate([e1, e2]), np.concatenate([s1, s2])
+    labels, found = cluster(embeds, steady, np.concatenate([c1, np.zeros(len(e2))]), None)
+    assert len(found) == 1
+    (m,) = found
+    assert set(labels[len(e1) :]) == {m}
+    assert m not in set(labels[: len(e1)])
+    assert len(set(labels[: len(e1)])) == 2  # the host and the guest
+    _, heard = cluster(embeds, steady, np.concatenate([c1, np.ones(len(e2))]), None)
+    assert heard == set()
+
+    jfk = decode(ROOT / "tests" / "data" / "speech" / "jfk.flac")
+    spans = speech_spans(jfk, RATE, min_silence=0.3, pad=0.1)
+    starts = window_starts(spans)
+    e3, s3 = window_features(jfk, starts, 1.5)
+    cover = speech_cover(speech_spans(jfk, RATE, min_silence=0.0, pad=0.0), starts, len(jfk) / RATE)
+    assert cluster(e3, s3, cover, None)[1] == set()
 
 
 def test_voice_sample_matches_its_speaker(sample: Diarization, tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ The steps, each small:
    cosine distance, cut at :data:`THRESHOLD` (the number of speakers is
    estimated) or into the number asked for;
 5. recognise music: a cluster whose spectrum holds steady like held notes
-   (:mod:`toolkit.speakers.music`) is music, a ``Voice(music=True)`` with no
-   turns; clusters of a few windows are merged into the nearest voice;
+   (:mod:`toolkit.speakers.music`) and that Silero mostly does not call
+   speech is music, a ``Voice(music=True)`` with no turns; clusters of a
+   few windows are merged into the nearest voice;
 6. label each 10 ms frame of speech from the windows over it, the nearest
    counting most, and make turns; a flicker (a turn under :data:`FLICKER`
    seconds between two turns of one voice) joins them.
@@ -39,10 +40,10 @@ from toolkit.speakers.music import MUSIC_STABILITY
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["DIARIZE_REVISION", "THRESHOLD", "diarize"]
+__all__ = ["DIARIZE_REVISION", "THRESHOLD", "cluster", "diarize", "speech_cover"]
 
 #: Bumped whenever the algorithm changes what it finds (the cache keys on it).
-DIARIZE_REVISION = 2
+DIARIZE_REVISION = 3
 
 THRESHOLD = 0.15  # cosine distance between voice centroids above which they are two voices
 FINE = 0.3  # average-linkage distance of the first, fine cut (a voice in a few pieces)
@@ -50,6 +51,7 @@ MIN_WINDOWS = 8  # a cluster of fewer windows (about 6 s of speech) is not a voi
 MIN_SHARE = 0.01  # nor is one of under 1 % of the windows
 FRAME = 0.01  # seconds per labelled frame
 FLICKER = 0.5  # a shorter turn between two turns of one voice is theirs
+MUSIC_COVER = 0.5  # music: a cluster whose windows are mostly not Silero's speech
 MAX_CLUSTERED = 6000  # windows clustered at most (6000 is 140 MB of distances)
 # The voice activity detection, tighter than the transcription's (0.5 s of
 # padding, pauses under 1 s joined): turns end where the voice stops.
@@ -67,13 +69,15 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
     import numpy as np
 
     from toolkit.audio import decode
-    from toolkit.transcribe.vad import speech_spans
+    from toolkit.transcribe.vad import merge_spans, speech_spans
 
     if speakers is not None and speakers < 1:
         raise ValueError(f"speakers must be at least 1, got {speakers}")
     samples = decode(Path(audio), RATE)
     duration = round(len(samples) / RATE, 3)
-    spans = speech_spans(samples, RATE, min_silence=VAD_MIN_SILENCE, pad=VAD_PAD)
+    # Silero's own stretches (unpadded, unjoined), then padded and joined.
+    raw = speech_spans(samples, RATE, min_silence=0.0, pad=0.0)
+    spans = merge_spans(raw, min_silence=VAD_MIN_SILENCE, pad=VAD_PAD, duration=duration)
     starts = window_starts(spans)
     options: dict[str, object] = {
         "model": MODEL,
@@ -81,6 +85,7 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
         "hop": HOP,
         "threshold": THRESHOLD,
         "music_stability": MUSIC_STABILITY,
+        "music_cover": MUSIC_COVER,
         "speakers_asked": speakers,
         "revision": DIARIZE_REVISION,
     }
@@ -89,7 +94,8 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
         return Diarization(duration=duration, options=options)
     embeds, steady = window_features(samples, starts, WINDOW)
     del samples
-    labels, music = _cluster(embeds, steady, speakers)
+    cover = speech_cover(raw, starts, duration)
+    labels, music = cluster(embeds, steady, cover, speakers)
     centroids = {int(c): _unit(embeds[labels == c].mean(axis=0)) for c in np.unique(labels)}
     frames = _label_frames(spans, np.asarray(starts), embeds, centroids, duration)
     turns, seconds = _turns(frames, music)
@@ -132,14 +138,46 @@ def _linkage(embeds: np.ndarray) -> np.ndarray:
     return z
 
 
-def _cluster(
-    embeds: np.ndarray, steady: np.ndarray, speakers: int | None
+def speech_cover(
+    raw: list[tuple[float, float]], starts: list[float], duration: float
+) -> np.ndarray:
+    """The share of each window (from ``starts``, :data:`WINDOW` long) that Silero calls speech.
+
+    ``raw``: Silero's stretches before any padding or joining. Music gets
+    into the windows only beside or under speech (a jingle's tail within
+    the padding, a pause joined over), so a window that is mostly music is
+    mostly outside those stretches.
+    """
+    import numpy as np
+
+    n = int(round(duration / FRAME)) + 1
+    mask = np.zeros(n + 1, dtype=np.float64)
+    for s, e in raw:
+        mask[int(round(s / FRAME)) : int(round(e / FRAME))] = 1.0
+    summed = np.concatenate([[0.0], np.cumsum(mask)])
+    width = int(round(WINDOW / FRAME))
+    a = np.clip(np.round(np.asarray(starts) / FRAME).astype(np.int64), 0, n)
+    b = np.clip(a + width, 0, n)
+    result: np.ndarray = (summed[b] - summed[a]) / width
+    return result
+
+
+def cluster(
+    embeds: np.ndarray, steady: np.ndarray, cover: np.ndarray, speakers: int | None
 ) -> tuple[np.ndarray, set[int]]:
     """A cluster number per window, numbered by first window, and the clusters that are music.
 
-    A fine cut of the dendrogram (:data:`FINE`) splits every voice into a few
-    clusters; those whose spectrum holds steady are music and stay out of the
-    voices (so a fixed count is a count of voices). The rest, tiny clusters
+    ``embeds``, ``steady``: each window's embedding and spectral stability
+    (:func:`toolkit.speakers.embed.window_features`); ``cover``: its share of
+    speech (:func:`speech_cover`). A fine cut of the dendrogram
+    (:data:`FINE`) splits every voice into a few clusters; music is a
+    cluster whose spectrum holds steady (median stability over
+    :data:`~toolkit.speakers.music.MUSIC_STABILITY`) where Silero hears
+    little speech (median cover under :data:`MUSIC_COVER`): both, since a
+    slow voice in a reverberant room can hold its spectrum nearly as well
+    (JFK's inaugural clip scores 0.83), while music never passes Silero.
+    Music stays out of the voices (so a fixed count is a count of voices)
+    and is one cluster, however many tunes. The rest, tiny clusters
     merged into the nearest, are joined two by two at their closest
     centroids while those are nearer than :data:`THRESHOLD` (or until
     ``speakers`` are left). Centroids, unlike the average distance between
@@ -157,8 +195,11 @@ def _cluster(
     is_music = np.zeros(n, dtype=bool)
     for c in np.unique(labels):
         idx = labels == c
-        if idx.sum() > 1 and np.median(steady[idx]) > MUSIC_STABILITY:
+        steady_c, cover_c = np.median(steady[idx]), np.median(cover[idx])
+        if steady_c > MUSIC_STABILITY and cover_c < MUSIC_COVER:
             is_music |= idx
+    # All the music is one "voice": nothing needs to tell one tune from another.
+    labels[is_music] = labels[is_music].min() if is_music.any() else 0
     voice = np.flatnonzero(~is_music)
     if len(voice):
         sub = labels[voice]
