@@ -25,7 +25,7 @@ from toolkit.errors import SpeakerError
 from toolkit.speakers.embed import WINDOW, embed_windows, voice_print, window_starts
 from toolkit.speakers.model import Diarization, Naming, Turn, Voice
 from toolkit.speakers.naming import Candidate, apply_names, name_speakers
-from toolkit.speakers.prints import VOICES_FILE, load_prints, update_prints
+from toolkit.speakers.prints import VOICES_FILE, load_prints, update_prints, voice_prints
 from toolkit.transcribe.sentences import sentence_segments
 from toolkit.transcribe.transcript import Transcript
 
@@ -356,6 +356,18 @@ def test_prints_are_a_running_mean_by_seconds(tmp_path: Path, prints: Prints) ->
     assert data["version"] == 1
     assert data["people"]["Maya Okafor"]["seconds"] == pytest.approx(sa + sb, abs=1e-3)
     assert len(data["people"]["Maya Okafor"]["voices"]) == 2
+
+
+def test_voice_prints_of_named_diarizations_match_the_file(tmp_path: Path, prints: Prints) -> None:
+    episodes = []
+    for part in (0, 1):
+        diarization, naming = _named(prints, part)
+        update_prints(tmp_path, diarization, naming)
+        diarization.naming = naming
+        episodes.append(diarization)
+    unnamed = _diarization(prints.voice)  # never named: adds nothing
+    assert voice_prints([*episodes, unnamed]) == load_prints(tmp_path)
+    assert set(voice_prints(episodes)) == {"Maya Okafor", "Daniel Reyes"}
 
 
 def test_prints_written_only_when_something_changed(tmp_path: Path, prints: Prints) -> None:
