@@ -21,11 +21,10 @@ import numpy as np
 import pytest
 
 from toolkit.audio import decode
-from toolkit.errors import SpeakerError
 from toolkit.speakers.embed import WINDOW, embed_windows, voice_print, window_starts
 from toolkit.speakers.model import Diarization, Naming, Turn, Voice
 from toolkit.speakers.naming import Candidate, apply_names, name_speakers
-from toolkit.speakers.prints import VOICES_FILE, load_prints, update_prints, voice_prints
+from toolkit.speakers.prints import voice_prints
 from toolkit.transcribe.sentences import sentence_segments
 from toolkit.transcribe.transcript import Transcript
 
@@ -328,11 +327,14 @@ def _named(prints: Prints, part: int | None = None) -> tuple[Diarization, Naming
     return diarization, name_speakers(diarization, _transcript(), [MAYA, DANIEL])
 
 
-def test_prints_round_trip(tmp_path: Path, prints: Prints) -> None:
-    assert load_prints(tmp_path) == {}
-    diarization, naming = _named(prints, 0)
-    assert update_prints(tmp_path, diarization, naming)
-    kept = load_prints(tmp_path)
+def _episode(diarization: Diarization, naming: Naming) -> Diarization:
+    diarization.naming = naming
+    return diarization
+
+
+def test_prints_of_an_earlier_episode_name_the_next(prints: Prints) -> None:
+    assert voice_prints([]) == {}
+    kept = voice_prints([_episode(*_named(prints, 0))])
     assert set(kept) == {"Maya Okafor", "Daniel Reyes"}
     assert np.allclose(kept["Maya Okafor"], prints.halves["S2"][0][0], atol=1e-5)
     assert np.allclose(kept["Daniel Reyes"], prints.halves["S1"][0][0], atol=1e-5)
@@ -344,92 +346,40 @@ def test_prints_round_trip(tmp_path: Path, prints: Prints) -> None:
     assert all(e[0].startswith("voice print of earlier episodes") for e in again.evidence.values())
 
 
-def test_prints_are_a_running_mean_by_seconds(tmp_path: Path, prints: Prints) -> None:
-    for part in (0, 1):
-        assert update_prints(tmp_path, *_named(prints, part))
+def test_prints_are_a_mean_by_seconds(prints: Prints) -> None:
+    kept = voice_prints([_episode(*_named(prints, part)) for part in (0, 1)])["Maya Okafor"]
     (a, sa), (b, sb) = prints.halves["S2"]
     mean = (np.array(a) * sa + np.array(b) * sb) / (sa + sb)
-    kept = load_prints(tmp_path)["Maya Okafor"]
     assert np.allclose(kept, mean / np.linalg.norm(mean), atol=1e-5)
     assert math.isclose(float(np.linalg.norm(kept)), 1.0, abs_tol=1e-5)
-    data = json.loads((tmp_path / VOICES_FILE).read_text())
-    assert data["version"] == 1
-    assert data["people"]["Maya Okafor"]["seconds"] == pytest.approx(sa + sb, abs=1e-3)
-    assert len(data["people"]["Maya Okafor"]["voices"]) == 2
-
-
-def test_voice_prints_of_named_diarizations_match_the_file(tmp_path: Path, prints: Prints) -> None:
-    episodes = []
-    for part in (0, 1):
-        diarization, naming = _named(prints, part)
-        update_prints(tmp_path, diarization, naming)
-        diarization.naming = naming
-        episodes.append(diarization)
     unnamed = _diarization(prints.voice)  # never named: adds nothing
-    assert voice_prints([*episodes, unnamed]) == load_prints(tmp_path)
-    assert set(voice_prints(episodes)) == {"Maya Okafor", "Daniel Reyes"}
+    assert voice_prints([_episode(*_named(prints, 0)), unnamed]) == voice_prints(
+        [_episode(*_named(prints, 0))]
+    )
 
 
-def test_prints_written_only_when_something_changed(tmp_path: Path, prints: Prints) -> None:
-    diarization, naming = _named(prints)
-    assert update_prints(tmp_path, diarization, naming)
-    path = tmp_path / VOICES_FILE
-    before = (path.read_bytes(), path.stat().st_mtime_ns)
-    assert not update_prints(tmp_path, diarization, naming)  # the same episode built again
-    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
-
-
-def test_prints_learn_only_from_other_clues(tmp_path: Path, prints: Prints) -> None:
+def test_prints_learn_only_from_other_clues(prints: Prints) -> None:
     diarization = _diarization(prints.voice)
     transcript = _transcript(edits=NO_INTRODUCTIONS + NO_ADDRESSES)
     # Named by nothing: "Speaker 1" and "Speaker 2" leave no print.
     naming = name_speakers(diarization, transcript, [MAYA, DANIEL])
-    assert not update_prints(tmp_path, diarization, naming)
-    assert not (tmp_path / VOICES_FILE).exists()
+    assert voice_prints([_episode(diarization, naming)]) == {}
     # Named by an earlier print alone: that print is not fed its own guess.
     earlier = {"Maya Okafor": prints.halves["S2"][0][0]}
     naming = name_speakers(diarization, transcript, [MAYA, DANIEL], prints=earlier)
     assert naming.names["S2"] == "Maya Okafor"
-    assert not update_prints(tmp_path, diarization, naming)
+    assert voice_prints([_episode(diarization, naming)]) == {}
     # Named by a voice sample: learnt.
     maya = Candidate("Maya Okafor", "host", sample=prints.sample["S2"])
     naming = name_speakers(diarization, transcript, [maya, DANIEL])
-    assert update_prints(tmp_path, diarization, naming)
-    assert set(load_prints(tmp_path)) == {"Maya Okafor"}
+    assert set(voice_prints([_episode(diarization, naming)])) == {"Maya Okafor"}
 
 
-def test_music_leaves_no_print(tmp_path: Path, prints: Prints) -> None:
+def test_music_leaves_no_print(prints: Prints) -> None:
     diarization = _diarization(prints.voice)
     diarization.voices.append(Voice("M1", 5.0, list(prints.sample["S2"]), music=True))
     naming = copy.deepcopy(name_speakers(diarization, _transcript(), [MAYA, DANIEL]))
     naming.names["M1"] = "Maya Okafor"  # even where a naming says so
     naming.evidence["M1"] = ["introduces themself at 0.0 s: I'm Maya Okafor"]
-    assert update_prints(tmp_path, diarization, naming)
-    assert np.allclose(load_prints(tmp_path)["Maya Okafor"], prints.voice["S2"], atol=1e-5)
-
-
-@pytest.mark.parametrize(
-    ("text", "field"),
-    [
-        ("not json", None),
-        ('{"people": {}}', "version"),
-        ('{"version": 99, "people": {}}', "version"),
-        ('{"version": 1, "people": []}', "people"),
-        ('{"version": 1, "people": {"Maya": {"print": "x", "seconds": 1, "voices": []}}}',
-         "people.Maya.print"),
-        ('{"version": 1, "people": {"Maya": {"print": [1.0], "seconds": 0, "voices": []}}}',
-         "people.Maya.seconds"),
-        ('{"version": 1, "people": {"Maya": {"print": [1.0], "seconds": 2}}}',
-         "people.Maya.voices"),
-    ],
-)  # fmt: skip
-def test_a_malformed_voices_file_is_an_error_naming_it(
-    tmp_path: Path, text: str, field: str | None
-) -> None:
-    path = tmp_path / VOICES_FILE
-    path.parent.mkdir()
-    path.write_text(text)
-    with pytest.raises(SpeakerError) as info:
-        load_prints(tmp_path)
-    assert info.value.path == path
-    assert info.value.field == field
+    kept = voice_prints([_episode(diarization, naming)])
+    assert np.allclose(kept["Maya Okafor"], prints.voice["S2"], atol=1e-5)

@@ -233,6 +233,19 @@ def serve(directory: Path, port: int) -> None:
     "near-miss spellings of it, as for the article's names.",
 )
 @click.option("--word-level", is_flag=True, help="JSON: one entry per word, not per segment.")
+@click.option(
+    "--diarize",
+    is_flag=True,
+    help="Find who speaks when and name the voices from the --name people (who "
+    "introduces themself, who is addressed); a voice no clue names is 'Speaker N'.",
+)
+@click.option(
+    "--speakers",
+    "speaker_count",
+    type=click.IntRange(min=1, max=20),
+    default=None,
+    help="With --diarize: the number of voices (default: estimated).",
+)
 @click.option("--no-speakers", is_flag=True, help="Leave speaker names out of the files.")
 @click.option(
     "--paragraph-pause",
@@ -262,6 +275,8 @@ def transcribe_cmd(
     max_line_chars: int,
     max_lines: int,
     word_level: bool,
+    diarize: bool,
+    speaker_count: int | None,
     no_speakers: bool,
     paragraph_pause: float,
     quiet: bool,
@@ -336,7 +351,20 @@ def transcribe_cmd(
             speech=speech,
         )
         stem = Path(path).stem
-        write(result.transcript, stem)
+        transcript = result.transcript
+        if diarize:
+            from toolkit.speakers.naming import Candidate
+            from toolkit.speakers.run import find_speakers, report
+
+            found = find_speakers(
+                path, transcript, [Candidate(n) for n in names], count=speaker_count
+            )
+            transcript = found.transcript
+            dest = output_dir / f"{stem}.diarization.json"
+            found.diarization.save(dest)
+            click.echo(f"{path}: {report(found.diarization, found.cached)}")
+            click.echo(f"wrote {dest}")
+        write(transcript, stem)
         _say_outcome(str(path), result.outcome)
         if task == "translate":
             translated = translate(
@@ -356,8 +384,8 @@ def transcribe_cmd(
             from toolkit.align import align
             from toolkit.align.acoustic import whisper_scorer
 
-            scorer = whisper_scorer(path, result.transcript, options.model)
-            alignment = align(result.transcript, known, scorer=scorer)
+            scorer = whisper_scorer(path, transcript, options.model)
+            alignment = align(transcript, known, scorer=scorer)
             dest = output_dir / f"{stem}.alignment.json"
             fsutil.write_text(dest, json.dumps(alignment.to_dict(), indent=1, ensure_ascii=False))
             click.echo(f"wrote {dest}")

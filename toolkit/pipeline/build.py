@@ -249,9 +249,12 @@ def _build_locked(
     report = BuildReport(output, jobs)
     with Staging(output) as staging:
         runs: list[_EpisodeRun] = []
-        for job in jobs:
+        # Oldest first: an episode's speakers are named with the voices of the
+        # episodes before it (and never of later ones, so one build settles them).
+        for job in sorted(jobs, key=lambda j: (j.episode.date, j.slug)):
             run = _EpisodeRun(job, ctx, staging, old_episodes.get(job.slug, {}), stages)
             run.run()
+            ctx.learn_voices(staging.root / job.slug)
             runs.append(run)
             episode = EpisodeReport(job.slug, run.actions)
             report.episodes.append(episode)

@@ -36,6 +36,8 @@ from toolkit.pipeline.job import EpisodeJob, PublishedAudio
 from toolkit.transcribe.options import TranscribeOptions
 
 if TYPE_CHECKING:
+    from toolkit.speakers.cache import DiarizationCache
+    from toolkit.speakers.model import Diarization
     from toolkit.transcribe.cache import TranscriptCache
     from toolkit.transcribe.transcript import Transcript
 
@@ -86,13 +88,27 @@ class Context:
     model: str | None = None
     progress: bool = True
     cache: TranscriptCache | None = None
+    #: Where diarizations are cached; None: the user cache's ``diarization``.
+    speakers_cache: DiarizationCache | None = None
     #: The content hash of every file the stages read, computed once per build.
     hashes: dict[Path, str] = field(default_factory=dict)
+
+    #: The named voices of the episodes built so far, oldest first (see
+    #: :meth:`learn_voices`): the voice prints that help name later episodes' speakers.
+    voices: list[Diarization] = field(default_factory=list)
 
     def sha256(self, path: Path) -> str:
         if path not in self.hashes:
             self.hashes[path] = file_sha256(path)
         return self.hashes[path]
+
+    def learn_voices(self, folder: Path) -> None:
+        """Keep the named voices of the episode just built in ``folder``, if it has any."""
+        from toolkit.speakers.model import Diarization
+
+        saved = folder / DIARIZATION_FILE
+        if saved.is_file():
+            self.voices.append(Diarization.load(saved))
 
 
 @dataclass
@@ -282,10 +298,110 @@ def load_transcript(path: Path) -> Transcript:
     )
 
 
+# --- speakers ----------------------------------------------------------------
+DIARIZATION_FILE = "diarization.json"
+
+
+def _people(show: Show, episode: Episode) -> list[tuple[str, str, Path | None, str]]:
+    """The show's and the episode's people, once each: name, role, voice sample, its field.
+
+    The field names the file and the entry, for errors: ``show.toml hosts[0].voice``.
+    A voice sample is relative to the file that names it.
+    """
+    from toolkit.config import EPISODE_FILE, SHOW_FILE
+
+    out: dict[str, tuple[str, str, Path | None, str]] = {}
+    groups = [
+        (f"{SHOW_FILE} hosts", show.hosts, show.root, "host"),
+        (f"{EPISODE_FILE} hosts", episode.hosts, episode.folder, "host"),
+        (f"{EPISODE_FILE} guests", episode.guests, episode.folder, "guest"),
+    ]
+    for group, people, base, default_role in groups:
+        for i, person in enumerate(people):
+            sample = base / person.voice if person.voice is not None else None
+            known = out.get(person.name)
+            if known is not None and (sample is None or known[2] is not None):
+                continue  # listed twice: keep the first listing, or the one with a voice
+            out[person.name] = (
+                person.name,
+                person.role or default_role,
+                sample,
+                f"{group}[{i}].voice",
+            )
+    return list(out.values())
+
+
+def _speakers_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    settings = ctx.show.speakers
+    if not settings.enabled:
+        return {"enabled": False, "transcript": keys["transcribe"]}
+    from toolkit.speakers.prints import voice_prints
+
+    people = _people(ctx.show, job.episode)
+    return {
+        "transcript": keys["transcribe"],
+        "audio": ctx.sha256(job.episode.audio_path),
+        "count": settings.count,
+        "people": [
+            [name, role, None if sample is None else _sample_hash(ctx, sample, field)]
+            for name, role, sample, field in people
+        ],
+        # The voices of the show's earlier episodes help to name this one's.
+        "prints": voice_prints(ctx.voices),
+        "code": code_digest("speakers", "transcribe/sentences.py"),
+    }
+
+
+def _sample_hash(ctx: Context, sample: Path, field: str) -> str:
+    from toolkit.errors import SpeakerError
+
+    if not sample.is_file():
+        raise SpeakerError("voice sample not found", sample, field)
+    return ctx.sha256(sample)
+
+
+def _speakers_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    """Who speaks when, named from the show's people; the transcript gets their names."""
+    from toolkit.speakers.embed import voice_print
+    from toolkit.speakers.naming import Candidate
+    from toolkit.speakers.prints import voice_prints
+    from toolkit.speakers.run import find_speakers, report
+
+    settings = ctx.show.speakers
+    if not settings.enabled or job.transcript is None:
+        return Record(action="")
+    candidates = [
+        Candidate(name, role, None if sample is None else tuple(voice_print(sample, field)))
+        for name, role, sample, field in _people(ctx.show, job.episode)
+    ]
+    audio = job.episode.audio_path
+    result = find_speakers(
+        audio,
+        job.transcript,
+        candidates,
+        count=None if settings.count == "auto" else settings.count,
+        prints=voice_prints(ctx.voices),
+        cache=ctx.speakers_cache,
+        sha256=ctx.sha256(audio),
+    )
+    result.diarization.save(folder / DIARIZATION_FILE)
+    job.transcript = result.transcript
+    return Record(files=[DIARIZATION_FILE], action=report(result.diarization, result.cached))
+
+
+def _speakers_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    from toolkit.speakers.model import Diarization
+    from toolkit.speakers.run import label_transcript
+
+    saved = folder / DIARIZATION_FILE
+    if job.transcript is not None and saved.is_file():
+        job.transcript = label_transcript(job.transcript, Diarization.load(saved))
+
+
 # --- align -------------------------------------------------------------------
 def _align_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
     inputs: dict[str, Any] = {
-        "transcript": keys["transcribe"],
+        "transcript": keys["speakers"],
         "article": keys["article"],
         # The acoustic check's code is in align/ too.
         "code": code_digest("align", "article"),
@@ -339,7 +455,7 @@ def _align_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
 def _chapters_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
     return {
         "alignment": keys["align"],
-        "transcript": keys["transcribe"],
+        "transcript": keys["speakers"],
         "duration": keys["probe"],
         "min_length": ctx.show.chapters.min_length,
         "given": [c.model_dump(mode="json") for c in job.episode.chapters],
@@ -390,7 +506,7 @@ def _chapters_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> No
 # --- transcript files --------------------------------------------------------
 def _transcripts_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
     return {
-        "transcript": keys["transcribe"],
+        "transcript": keys["speakers"],
         "layout": ctx.show.transcripts.model_dump(),
         "code": code_digest("render/captions.py", "render/transcripts.py"),
     }
@@ -493,7 +609,7 @@ def _tag_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str
         "tags": _tag_fields(job, ctx),
         "artwork": ctx.sha256(image) if image is not None else None,
         "chapters": keys["chapters"],
-        "transcript": keys["transcribe"],
+        "transcript": keys["speakers"],
         "master": keys["master"],
         "publish": ctx.show.publish.model_dump(mode="json"),
         "code": code_digest("tag", "audio.py"),
@@ -589,11 +705,19 @@ STAGES: list[Stage] = [
         _transcribe_run,
         _transcribe_restore,
     ),
-    Stage("align", "aligned", ("transcribe", "article"), _align_inputs, _align_run, _align_restore),
+    Stage(
+        "speakers",
+        "found speakers",
+        ("probe", "transcribe"),
+        _speakers_inputs,
+        _speakers_run,
+        _speakers_restore,
+    ),
+    Stage("align", "aligned", ("speakers", "article"), _align_inputs, _align_run, _align_restore),
     Stage(
         "chapters",
         "made chapters",
-        ("probe", "article", "transcribe", "align"),
+        ("probe", "article", "speakers", "align"),
         _chapters_inputs,
         _chapters_run,
         _chapters_restore,
@@ -601,7 +725,7 @@ STAGES: list[Stage] = [
     Stage(
         "transcripts",
         "wrote transcripts",
-        ("transcribe",),
+        ("speakers",),
         _transcripts_inputs,
         _transcripts_run,
         _transcripts_restore,
@@ -610,7 +734,7 @@ STAGES: list[Stage] = [
     Stage(
         "tag",
         "re-tagged",
-        ("probe", "transcribe", "chapters", "master"),
+        ("probe", "speakers", "chapters", "master"),
         _tag_inputs,
         _tag_run,
         _tag_restore,
@@ -618,7 +742,7 @@ STAGES: list[Stage] = [
     Stage(
         "page",
         "re-rendered",
-        ("probe", "article", "transcribe", "align", "chapters", "transcripts", "tag"),
+        ("probe", "article", "speakers", "align", "chapters", "transcripts", "tag"),
         _page_inputs,
         _page_run,
         _page_restore,

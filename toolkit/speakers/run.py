@@ -1,0 +1,89 @@
+"""The speakers step as one call: diarize (cached), name, and label the transcript.
+
+The build's ``speakers`` stage and ``toolkit transcribe --diarize`` both use
+:func:`find_speakers`; :func:`label_transcript` re-applies a saved
+diarization to a transcript without touching the audio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.hashing import content_key, file_sha256
+from toolkit.speakers.cache import DiarizationCache
+from toolkit.speakers.model import Diarization, Naming
+from toolkit.speakers.naming import Candidate
+from toolkit.transcribe.transcript import Transcript
+
+__all__ = ["SpeakersResult", "find_speakers", "label_transcript", "report"]
+
+
+@dataclass
+class SpeakersResult:
+    """The named diarization, the transcript with its speakers, and whether it was cached."""
+
+    diarization: Diarization
+    transcript: Transcript
+    cached: bool
+
+
+def find_speakers(
+    audio: Path,
+    transcript: Transcript,
+    candidates: Sequence[Candidate],
+    *,
+    count: int | None = None,
+    prints: Mapping[str, Sequence[float]] | None = None,
+    cache: DiarizationCache | None = None,
+    sha256: str | None = None,
+) -> SpeakersResult:
+    """Who speaks when in ``audio``, named from ``candidates`` (and ``prints``).
+
+    The diarization is cached by the audio's content hash, ``count`` and the
+    diarization's revision; the naming is redone every time (it is cheap and
+    depends on the transcript and the candidates).
+    """
+    from toolkit.speakers.diarize import DIARIZE_REVISION, diarize
+    from toolkit.speakers.naming import name_speakers
+
+    cache = cache or DiarizationCache()
+    key = content_key(
+        {"audio": sha256 or file_sha256(audio), "count": count, "revision": DIARIZE_REVISION}
+    )
+    found = cache.get(key)
+    cached = found is not None
+    if found is None:
+        found = diarize(audio, speakers=count)
+        cache.put(key, found)
+    labelled = _turns_applied(transcript, found)
+    found.naming = name_speakers(found, labelled, candidates, prints=prints)
+    return SpeakersResult(found, label_transcript(transcript, found), cached)
+
+
+def _turns_applied(transcript: Transcript, found: Diarization) -> Transcript:
+    from toolkit.transcribe.sentences import sentence_segments
+
+    return sentence_segments(transcript, [(t.start, t.end, t.speaker) for t in found.turns])
+
+
+def label_transcript(transcript: Transcript, found: Diarization) -> Transcript:
+    """``transcript`` split at ``found``'s turns, each segment with its speaker's name."""
+    from toolkit.speakers.naming import apply_names
+
+    labelled = _turns_applied(transcript, found)
+    return labelled if found.naming is None else apply_names(labelled, found.naming)
+
+
+def report(found: Diarization, cached: bool = False) -> str:
+    """One line for the build's report: the voices found, and those left unnamed."""
+    naming = found.naming or Naming()
+    names = [naming.names[v.label] for v in found.voices if not v.music and v.label in naming.names]
+    said = f"{len(names)} speaker{'s' if len(names) != 1 else ''}"
+    if names:
+        said += ": " + ", ".join(names)
+    if naming.unnamed:
+        unnamed = ", ".join(naming.names.get(label, label) for label in naming.unnamed)
+        said += f" ({unnamed} not named: list them as hosts or guests, or give a voice sample)"
+    return said + (" (cached diarization)" if cached else "")
