@@ -386,3 +386,20 @@ def test_notes_show_hostile_text_as_text(show, sample_job):
     assert "<em>ok</em>" in html  # the description is Markdown, without its HTML
     title = "[click](javascript:alert(1)) &lt;script&gt;x&lt;/script&gt; *b* # _i_ `c` &amp;amp;"
     assert f"<h1>{title}</h1>" in html and f"00:00:22 {title}" in html
+
+
+def test_one_environment_is_shared_until_a_template_file_changes(show, job, tmp_path):
+    from toolkit.render.environment import shared_environment
+
+    own = show.model_copy(update={"root": tmp_path})
+    job = with_transcript_files(own, job)
+    first = render_episode(own, job)["notes.md"]
+    assert shared_environment(tmp_path) is shared_environment(tmp_path)  # compiled once
+    (tmp_path / "templates").mkdir()
+    notes = tmp_path / "templates" / "notes.md"
+    notes.write_text("one {{ ep.title }}\n")  # an override added: used at once
+    assert render_episode(own, job)["notes.md"] == f"one {job.episode.title}\n"
+    notes.write_text("two, longer {{ ep.title }}\n")  # edited: used at once
+    assert render_episode(own, job)["notes.md"] == f"two, longer {job.episode.title}\n"
+    notes.unlink()  # removed: the packaged one again
+    assert render_episode(own, job)["notes.md"] == first

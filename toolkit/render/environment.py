@@ -14,9 +14,11 @@ per value, so a 10,000-episode feed pays for it once.
 from __future__ import annotations
 
 import email.utils
+import os
 import re
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -169,7 +171,8 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # Templates are read once per render (one environment per render).
+        # Templates are compiled once: shared_environment() makes a new environment
+        # when a template file changes.
         auto_reload=False,
     )
     env.template_class = _Template
@@ -184,3 +187,33 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
     # Markup → plain text, so autoescaping escapes it again (HTML inside XML).
     env.filters["as_text"] = str
     return env
+
+
+def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each file of ``folder`` with its modification time and size; empty without it."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return ()
+    return tuple(
+        sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries if e.is_file())
+    )
+
+
+@lru_cache(maxsize=8)
+def _environment(root: str | None, _state: object) -> jinja2.Environment:
+    return make_environment(Path(root) if root is not None else None)
+
+
+def shared_environment(show_root: Path | None = None) -> jinja2.Environment:
+    """:func:`make_environment`'s environment, made once while no template file changes.
+
+    Compiling the page and notes templates costs about ten times rendering
+    them, so a show of 500 episodes shares one environment and compiles them
+    once. The show's ``templates/`` folder and the packaged one are listed
+    (names, times, sizes) on each call: a template added, removed or edited
+    makes a new environment, so a build never renders a stale template.
+    """
+    root = str(Path(show_root).resolve()) if show_root is not None else None
+    own = _folder_state(Path(root) / "templates") if root is not None else ()
+    return _environment(root, (own, _folder_state(default_templates_dir())))

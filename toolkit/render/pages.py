@@ -27,7 +27,7 @@ from toolkit.render.contexts import (
     index_context,
     notes_context,
 )
-from toolkit.render.environment import make_environment, xml_safe
+from toolkit.render.environment import shared_environment, xml_safe
 from toolkit.render.transcripts import WRITERS, get_writer, writer_options
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def render_episode(show: Show, job: EpisodeJob) -> dict[str, str]:
     Reads ``job.transcript_files`` and ``job.translation_files`` for the
     download links, and ``job.audio`` for the player and the duration.
     """
-    env = make_environment(show.root)
+    env = shared_environment(show.root)
     return {
         "index.html": render_template(env, "episode.html", episode_page_context(show, job)),
         "notes.md": render_template(env, "notes.md", notes_context(show, job)),
@@ -145,7 +145,7 @@ def _collector_paused() -> Iterator[None]:
 def render_feed(show: Show, jobs: list[EpisodeJob]) -> str:
     """The RSS feed alone (``feed.xml``), its items in the order of ``jobs``."""
     with _collector_paused():
-        return render_template(make_environment(show.root), "feed.xml", feed_context(show, jobs))
+        return render_template(shared_environment(show.root), "feed.xml", feed_context(show, jobs))
 
 
 def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
@@ -153,7 +153,7 @@ def render_show(show: Show, jobs: list[EpisodeJob]) -> dict[str, str]:
 
     ``jobs`` come in the order the index page and the feed list them.
     """
-    env = make_environment(show.root)
+    env = shared_environment(show.root)
     assert env.loader is not None
     with _collector_paused():
         return {
