@@ -53,9 +53,7 @@ def test_every_word_has_the_right_name(site):
     full = json.loads((site / SLUG / "transcript.json").read_text())
     segments = full["segments"]
     assert segments and all(s.get("speaker") for s in segments)
-    judged = [
-        (s["speaker"], _truth_speaker((s["startTime"] + s["endTime"]) / 2)) for s in segments
-    ]
+    judged = [(s["speaker"], _truth_speaker((s["startTime"] + s["endTime"]) / 2)) for s in segments]
     judged = [(got, want) for got, want in judged if want is not None]
     right = sum(got == want for got, want in judged)
     assert right / len(judged) >= 0.98, [j for j in judged if j[0] != j[1]]
@@ -65,9 +63,7 @@ def test_vtt_cues_carry_the_voice_and_never_mix_two(site):
     vtt = (site / SLUG / "transcript.vtt").read_text()
     cues = re.findall(r"([\d:.]+) --> ([\d:.]+)\n<v ([^>]+)>", vtt)
     assert len(cues) >= 20 and {name for _, _, name in cues} == PEOPLE
-    right = sum(
-        name == _truth_speaker((_vtt_time(a) + _vtt_time(b)) / 2) for a, b, name in cues
-    )
+    right = sum(name == _truth_speaker((_vtt_time(a) + _vtt_time(b)) / 2) for a, b, name in cues)
     assert right >= 0.95 * len(cues)
     # "Hi, Daniel." (the host) and "Hi, Maya." (the guest) are two cues now.
     hi = [name for a, b, name in cues if _vtt_time(a) < 14]
@@ -132,3 +128,47 @@ def test_voice_sample_that_is_not_audio_is_an_error(voiced_show, tmp_path):
     assert result.exit_code == 1
     assert "maya.wav" in result.output and "hosts[0].voice" in result.output
     assert "Traceback" not in result.output
+
+
+# --- two episodes: the earlier one's voices help name the later one's ---------------
+def _two_episode_show(root: Path) -> Path:
+    show = root / "show"
+    show.mkdir()
+    shutil.copy(ROOT / "show.toml", show)
+    shutil.copy(ROOT / "cover.jpg", show)
+    source = ROOT / "episodes" / SLUG
+    for slug, date in (("b-first", "2023-01-10T09:00:00Z"), ("a-second", "2023-01-17T09:00:00Z")):
+        ep = show / "episodes" / slug
+        ep.mkdir(parents=True)
+        shutil.copy(source / "audio.mp3", ep)
+        text = (source / "episode.toml").read_text()
+        text = re.sub(r"(?m)^date = .*$", f"date = {date}", text)
+        text = re.sub(r"(?m)^guid = .*$", f'guid = "test-{slug}"', text)
+        text = re.sub(r"(?m)^article = .*$", "", text)
+        (ep / "episode.toml").write_text(text)
+    return show
+
+
+def test_earlier_episodes_prints_reach_later_ones_and_a_rebuild_settles(tmp_path):
+    from toolkit import pipeline
+    from toolkit.speakers.model import Diarization
+
+    from .helpers import stored_transcript_stages
+
+    show = _two_episode_show(tmp_path)
+    out = tmp_path / "site"
+    stages = stored_transcript_stages()
+    first = pipeline.build(show, pipeline.BuildOptions(output=out, progress=False), stages=stages)
+    # Built oldest first, whatever the folders' order.
+    assert [e.slug for e in first.episodes] == ["b-first", "a-second"]
+    older = Diarization.load(out / "b-first" / "diarization.json")
+    later = Diarization.load(out / "a-second" / "diarization.json")
+    assert older.naming is not None and later.naming is not None
+    assert set(older.naming.names.values()) == PEOPLE == set(later.naming.names.values())
+    earlier_print = "voice print of earlier episodes"
+    assert not any(e.startswith(earlier_print) for ev in older.naming.evidence.values() for e in ev)
+    assert all(
+        any(e.startswith(earlier_print) for e in ev) for ev in later.naming.evidence.values()
+    )
+    again = pipeline.build(show, pipeline.BuildOptions(output=out, progress=False), stages=stages)
+    assert all(e.skipped for e in again.episodes) and not again.published
