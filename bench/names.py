@@ -103,6 +103,8 @@ def find_episodes(cases: list[Path], workdir: Path) -> list[Episode]:
         found = [case / f"audio.{ext}" for ext in ("mp3", "wav")]
         audio = next((a for a in found if a.is_file()), None)
         truth = case / "ground_truth.json"
+        if truth.is_file() and "article" not in json.loads(truth.read_text(encoding="utf-8")):
+            continue  # a speakers case (issue 11): no article to take names from
         if audio is not None and truth.is_file():
             episodes.append(_episode(case.name, audio, truth))
             continue
