@@ -188,6 +188,8 @@ def test_a_fixed_count(sample: Diarization) -> None:
     one = diarize(SAMPLE, speakers=1)
     assert [v.label for v in one.voices if not v.music] == ["S1"]
     assert der(truth(), one.turns, duration=one.duration) > 0.3  # the guest is wrong
+    with pytest.raises(SpeakerError, match="at least 1"):
+        diarize(SAMPLE, speakers=0)
 
 
 def test_save_and_load(sample: Diarization, tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ The steps, each small:
 3. cut the speech into windows of :data:`WINDOW` seconds, :data:`HOP` apart,
    and embed each (:mod:`toolkit.speakers.embed`, a batch at a time, so an
    hour needs no more memory than its samples and one batch);
-4. cluster the embeddings: average-linkage agglomerative clustering on
-   cosine distance, cut at :data:`THRESHOLD` (the number of speakers is
-   estimated) or into the number asked for;
+4. cluster the embeddings: a fine cut of an average-linkage dendrogram on
+   cosine distance, then the clusters whose centroids are nearest joined
+   two by two while under :data:`THRESHOLD` apart (the number of speakers
+   is estimated) or until the number asked for is left;
 5. recognise music: a cluster whose spectrum holds steady like held notes
    (:mod:`toolkit.speakers.music`) and that Silero mostly does not call
    speech is music, a ``Voice(music=True)`` with no turns; clusters of a
@@ -33,6 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.errors import SpeakerError
 from toolkit.speakers.embed import HOP, MODEL, RATE, WINDOW, window_features, window_starts
 from toolkit.speakers.model import Diarization, Turn, Voice
 from toolkit.speakers.music import MUSIC_STABILITY
@@ -69,8 +71,9 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
     """Who speaks when in ``audio`` (any file ffmpeg reads).
 
     ``speakers``: the number of voices, or None to estimate it. Raises
-    :class:`toolkit.errors.AudioError` when the file cannot be decoded and
-    :class:`toolkit.errors.ModelError` when a model cannot be loaded.
+    :class:`toolkit.errors.AudioError` when the file cannot be decoded,
+    :class:`toolkit.errors.ModelError` when a model cannot be loaded and
+    :class:`SpeakerError` for a number of speakers under 1.
     """
     import numpy as np
 
@@ -78,7 +81,7 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
     from toolkit.transcribe.vad import merge_spans, speech_spans
 
     if speakers is not None and speakers < 1:
-        raise ValueError(f"speakers must be at least 1, got {speakers}")
+        raise SpeakerError(f"the number of speakers must be at least 1, not {speakers}", audio)
     samples = decode(Path(audio), RATE)
     duration = round(len(samples) / RATE, 3)
     # Silero's own stretches (unpadded, unjoined), then padded and joined.
