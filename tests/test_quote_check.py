@@ -203,7 +203,7 @@ def test_neighbouring_slip_and_change_are_judged_apart() -> None:
 def test_alignment_round_trip_and_version_1(episode: Episode) -> None:
     article = make_article()
     result = align(episode.transcript, article, scorer=FakeScorer(0.0))
-    assert result.version == SCHEMA_VERSION == 2
+    assert result.version == SCHEMA_VERSION == 3
     data = json.loads(json.dumps(result.to_dict()))
     assert Alignment.from_dict(data) == result
     # A version 1 file: no check; everything it lists is shown.
