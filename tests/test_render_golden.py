@@ -1,4 +1,5 @@
-"""Golden files for the rendered show: feed, episode page, notes and chapters.
+"""Golden files for the rendered show: feed, episode page, notes, chapters and
+every transcript format (with the speakers the real speakers stage found).
 
 The build runs every real stage except transcription, which loads a stored
 transcript of the sample episode (Whisper base), so the output is the same on
@@ -19,7 +20,9 @@ from .helpers import DATA, ROOT, SAMPLE_SLUG, stored_transcript_stages
 
 GOLDEN = DATA / "golden" / "sample"
 FILES = ["feed.xml", "index.html", f"{SAMPLE_SLUG}/index.html", f"{SAMPLE_SLUG}/notes.md",
-         f"{SAMPLE_SLUG}/chapters.json", f"{SAMPLE_SLUG}/transcript.vtt"]  # fmt: skip
+         f"{SAMPLE_SLUG}/chapters.json"] + [
+         f"{SAMPLE_SLUG}/transcript.{fmt}" for fmt in ("vtt", "srt", "json", "txt", "html")
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
