@@ -216,13 +216,32 @@ class WhisperScorer:
         batch = torch.tensor([s + [tok.eot] * (width - len(s)) for s in seqs], device=m.device)
         with torch.inference_mode():
             features = self._features(samples)
-            logits = m.logits(batch[:, :-1], features.expand(len(seqs), -1, -1))
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
-            picked = logprobs.gather(-1, batch[:, 1:].unsqueeze(-1)).squeeze(-1)
-        out = []
-        for i, seq in enumerate(seqs):
-            own = picked[i, len(prefix) - 1 : len(seq) - 1]
-            out.append((float(own.sum()), len(seq) - len(prefix)))
+            picked = self._logprobs(batch, features, len(prefix))
+        return [
+            (float(picked[i, : len(seq) - len(prefix)].sum()), len(seq) - len(prefix))
+            for i, seq in enumerate(seqs)
+        ]
+
+    def _logprobs(self, batch: torch.Tensor, features: torch.Tensor, skip: int) -> torch.Tensor:
+        """The log-probability of each token of ``batch`` after its first ``skip``.
+
+        The decoder's layers over the whole sequence, but the vocabulary only
+        for the positions scored: the prompt's are most of a sequence and
+        the projection onto 51,865 tokens is most of the work.
+        """
+        import torch
+
+        dec = self._whisper.decoder
+        tokens = batch[:, :-1]
+        x = dec.token_embedding(tokens) + dec.positional_embedding[: tokens.shape[-1]]
+        x = x.to(features.dtype)
+        audio = features.expand(len(batch), -1, -1)
+        for block in dec.blocks:
+            x = block(x, audio, mask=dec.mask)
+        x = dec.ln(x[:, skip - 1 :])
+        logits = (x @ dec.token_embedding.weight.to(x.dtype).T).float()
+        logprobs = torch.log_softmax(logits, dim=-1)
+        out: torch.Tensor = logprobs.gather(-1, batch[:, skip:].unsqueeze(-1)).squeeze(-1)
         return out
 
     def score(self, start: float, end: float, texts: Sequence[str]) -> list[float]:
