@@ -417,7 +417,6 @@ class Episode(_Strict):
         return self.folder / self.article
 
 
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
