@@ -8,7 +8,6 @@ the show's people. Both are saved together in ``diarization.json``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,10 +107,4 @@ class Diarization:
     @classmethod
     def load(cls, path: Path) -> Diarization:
         """Read a diarization file; :class:`SpeakerError` naming it if that fails."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise SpeakerError("diarization file not found", path) from e
-        except (OSError, json.JSONDecodeError) as e:
-            raise SpeakerError(f"cannot read diarization: {e}", path) from e
-        return cls.from_dict(data, path)
+        return cls.from_dict(datafile.read(path, "diarization", SCHEMA_VERSION, SpeakerError), path)
