@@ -10,9 +10,11 @@ The steps, each small:
    and embed each (:mod:`toolkit.speakers.embed`, a batch at a time, so an
    hour needs no more memory than its samples and one batch);
 4. cluster the embeddings: a fine cut of an average-linkage dendrogram on
-   cosine distance, then the clusters whose centroids are nearest joined
-   two by two while under :data:`THRESHOLD` apart (the number of speakers
-   is estimated) or until the number asked for is left;
+   cosine distance (raised until half the windows are in pieces of a
+   voice's size: real speech wanders more than synthetic), then the
+   clusters whose centroids are nearest joined two by two while under
+   :data:`THRESHOLD` apart (the number of speakers is estimated) or until
+   the number asked for is left;
 5. recognise music: a cluster whose spectrum holds steady like held notes
    (:mod:`toolkit.speakers.music`) and that Silero mostly does not call
    speech is music, a ``Voice(music=True)`` with no turns; clusters of a
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["DIARIZE_REVISION", "THRESHOLD", "cluster", "diarize", "speech_cover"]
 
 #: Bumped whenever the algorithm changes what it finds (the cache keys on it).
-DIARIZE_REVISION = 4
+DIARIZE_REVISION = 5
 
 # Cosine distance between voice centroids above which they are two voices.
 # Measured: one voice split in two gives 0.07-0.09; two voices of one case
@@ -54,7 +56,18 @@ DIARIZE_REVISION = 4
 # on every case and on joins of 3 and 4 cases (5 of 6 and 5 of 8 voices);
 # 0.15 found 2 and 4 there, 0.08 split one case's voice.
 THRESHOLD = 0.11
-FINE = 0.2  # average-linkage distance of the first, fine cut (a voice in a few pieces)
+# The first, fine cut of the average-linkage dendrogram: at FINE (a voice in
+# a few pieces), or higher, FINE_STEP at a time, until clusters of a voice's
+# size (MIN_WINDOWS, MIN_SHARE) hold FINE_HELD of the windows. Real speech
+# wanders more than espeak-ng's: at 0.2 three real readers (real-voices) came
+# in 41 pieces of 1-6 windows, none a voice's size, and all were merged into
+# one; at 0.25 half the windows are in their three voices. Every espeak-ng
+# case holds 0.44-0.92 at 0.2, so keeps it (a FINE_HELD of 0.4-0.6 found the
+# same on every case).
+FINE = 0.2
+FINE_STEP = 0.01
+FINE_HELD = 0.5
+FINE_MAX = 0.5
 MIN_WINDOWS = 8  # a cluster of fewer windows (about 6 s of speech) is not a voice of its own
 MIN_SHARE = 0.01  # nor is one of under 1 % of the windows
 FRAME = 0.01  # seconds per labelled frame
@@ -179,7 +192,7 @@ def cluster(
     ``embeds``, ``steady``: each window's embedding and spectral stability
     (:func:`toolkit.speakers.embed.window_features`); ``cover``: its share of
     speech (:func:`speech_cover`). A fine cut of the dendrogram
-    (:data:`FINE`) splits every voice into a few clusters; music is a
+    (:func:`_fine_cut`) splits every voice into a few clusters; music is a
     cluster whose spectrum holds steady (median stability over
     :data:`~toolkit.speakers.music.MUSIC_STABILITY`) where Silero hears
     little speech (median cover under :data:`MUSIC_COVER`): both, since a
@@ -200,7 +213,7 @@ def cluster(
         return np.zeros(1, dtype=np.int64), set()
     pick = _subsample(n)
     z = _linkage(embeds[pick])
-    labels = _assign(embeds, embeds[pick], fcluster(z, FINE, criterion="distance"))
+    labels = _assign(embeds, embeds[pick], _fine_cut(z))
     is_music = np.zeros(n, dtype=bool)
     for c in np.unique(labels):
         idx = labels == c
@@ -224,6 +237,25 @@ def cluster(
     rank = np.argsort(np.argsort(first_at))
     result: np.ndarray = rank[inverse].astype(np.int64)
     return result, {int(c) for c in np.unique(result[is_music])}
+
+
+def _fine_cut(z: np.ndarray) -> np.ndarray:
+    """The fine cut's cluster numbers (:data:`FINE`, raised until a voice's pieces are big enough).
+
+    ``z``: the average linkage of the windows clustered.
+    """
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster
+
+    n = len(z) + 1
+    least = max(MIN_WINDOWS, MIN_SHARE * n)
+    cut = FINE
+    while True:
+        labels: np.ndarray = fcluster(z, cut, criterion="distance")
+        _, counts = np.unique(labels, return_counts=True)
+        if counts[counts >= least].sum() >= FINE_HELD * n or cut >= FINE_MAX:
+            return labels
+        cut = round(cut + FINE_STEP, 3)
 
 
 def _join_close(embeds: np.ndarray, labels: np.ndarray, speakers: int | None) -> np.ndarray:
