@@ -57,17 +57,20 @@ DIARIZE_REVISION = 5
 # 0.15 found 2 and 4 there, 0.08 split one case's voice.
 THRESHOLD = 0.11
 # The first, fine cut of the average-linkage dendrogram: at FINE (a voice in
-# a few pieces), or higher, FINE_STEP at a time, until clusters of a voice's
-# size (MIN_WINDOWS, MIN_SHARE) hold FINE_HELD of the windows. Real speech
-# wanders more than espeak-ng's: at 0.2 three real readers (real-voices) came
-# in 41 pieces of 1-6 windows, none a voice's size, and all were merged into
-# one; at 0.25 half the windows are in their three voices. Every espeak-ng
-# case holds 0.44-0.92 at 0.2, so keeps it (a FINE_HELD of 0.4-0.6 found the
-# same on every case).
+# a few pieces), or higher, FINE_STEP at a time, until clusters of at least
+# MIN_WINDOWS hold FINE_HELD of the windows, but never above FINE_MAX. Real
+# speech wanders more than espeak-ng's: at 0.2 three real readers
+# (real-voices) came in 41 pieces of 1-6 windows, none a voice's size, and
+# all were merged into one; at 0.25 half the windows are in their three
+# voices. Every espeak-ng case holds 0.44-0.92 at 0.2, so keeps it (a
+# FINE_HELD of 0.4-0.6 found the same on every case). MIN_WINDOWS, not
+# MIN_SHARE: an hour's 1 % is 48 windows, a piece a voice need not come in.
+# FINE_MAX stays under where voices join in the dendrogram (0.32 for the
+# alike espeak-ng pair, 0.39-0.56 for the real readers).
 FINE = 0.2
 FINE_STEP = 0.01
 FINE_HELD = 0.5
-FINE_MAX = 0.5
+FINE_MAX = 0.3
 MIN_WINDOWS = 8  # a cluster of fewer windows (about 6 s of speech) is not a voice of its own
 MIN_SHARE = 0.01  # nor is one of under 1 % of the windows
 FRAME = 0.01  # seconds per labelled frame
@@ -248,12 +251,11 @@ def _fine_cut(z: np.ndarray) -> np.ndarray:
     from scipy.cluster.hierarchy import fcluster
 
     n = len(z) + 1
-    least = max(MIN_WINDOWS, MIN_SHARE * n)
     cut = FINE
     while True:
         labels: np.ndarray = fcluster(z, cut, criterion="distance")
         _, counts = np.unique(labels, return_counts=True)
-        if counts[counts >= least].sum() >= FINE_HELD * n or cut >= FINE_MAX:
+        if counts[counts >= MIN_WINDOWS].sum() >= FINE_HELD * n or cut >= FINE_MAX:
             return labels
         cut = round(cut + FINE_STEP, 3)
 
