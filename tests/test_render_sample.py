@@ -2,10 +2,11 @@
 
 Each job is made by hand from ``show.toml`` and ``episodes/``: the stored
 transcript of the golden test (Whisper base, so the same on every machine),
-then article reading, alignment, chapters and soundbites run directly. The
-published audio's size is the golden feed's enclosure length, so nothing is
-tagged or encoded. The output must match tests/data/golden/sample/ byte for
-byte, as the whole build's does (tests/test_render_golden.py).
+its speakers found and named, then article reading, alignment, chapters and
+soundbites run directly. The published audio's size is the golden feed's
+enclosure length, so nothing is tagged or encoded. The output must match
+tests/data/golden/sample/ byte for byte, as the whole build's does
+(tests/test_render_golden.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from toolkit.chapters import chapters_from_alignment, to_podcast_json
 from toolkit.chapters.soundbites import soundbites_from_alignment
 from toolkit.config import load_episodes, load_show
 from toolkit.pipeline.job import EpisodeJob, PublishedAudio
+from toolkit.pipeline.stages import speaker_candidates
 from toolkit.render import render_episode, render_show, render_transcripts
+from toolkit.speakers.run import find_speakers
 from toolkit.transcribe.transcript import Transcript
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
@@ -50,7 +53,14 @@ def jobs(show) -> list[EpisodeJob]:
         job = EpisodeJob(show, episode)
         job.source = probe(episode.audio_path)
         duration = job.source.duration
-        job.transcript = Transcript.load(STORED_TRANSCRIPT)
+        # The speakers stage's step: diarize the audio, name the voices, label the transcript.
+        found = find_speakers(
+            episode.audio_path,
+            Transcript.load(STORED_TRANSCRIPT),
+            speaker_candidates(show, episode),
+            sha256=job.source.sha256,
+        )
+        job.transcript = found.transcript
         if episode.article_path is not None:
             job.article = read_article(episode.article_path)
             # The quote check as the build runs it (the acoustic check on the episode's audio).

@@ -38,6 +38,7 @@ from toolkit.transcribe.options import TranscribeOptions
 if TYPE_CHECKING:
     from toolkit.speakers.cache import DiarizationCache
     from toolkit.speakers.model import Diarization
+    from toolkit.speakers.naming import Candidate
     from toolkit.transcribe.cache import TranscriptCache
     from toolkit.transcribe.transcript import Transcript
 
@@ -331,6 +332,17 @@ def _people(show: Show, episode: Episode) -> list[tuple[str, str, Path | None, s
     return list(out.values())
 
 
+def speaker_candidates(show: Show, episode: Episode) -> list[Candidate]:
+    """The people who may speak in ``episode``, each with their voice sample's print."""
+    from toolkit.speakers.embed import voice_print
+    from toolkit.speakers.naming import Candidate
+
+    return [
+        Candidate(name, role, None if sample is None else tuple(voice_print(sample, field)))
+        for name, role, sample, field in _people(show, episode)
+    ]
+
+
 def _speakers_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
     settings = ctx.show.speakers
     if not settings.enabled:
@@ -362,18 +374,13 @@ def _sample_hash(ctx: Context, sample: Path, field: str) -> str:
 
 def _speakers_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """Who speaks when, named from the show's people; the transcript gets their names."""
-    from toolkit.speakers.embed import voice_print
-    from toolkit.speakers.naming import Candidate
     from toolkit.speakers.prints import voice_prints
     from toolkit.speakers.run import find_speakers, report
 
     settings = ctx.show.speakers
     if not settings.enabled or job.transcript is None:
         return Record(action="")
-    candidates = [
-        Candidate(name, role, None if sample is None else tuple(voice_print(sample, field)))
-        for name, role, sample, field in _people(ctx.show, job.episode)
-    ]
+    candidates = speaker_candidates(ctx.show, job.episode)
     audio = job.episode.audio_path
     result = find_speakers(
         audio,
