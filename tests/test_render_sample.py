@@ -2,7 +2,7 @@
 
 Each job is made by hand from ``show.toml`` and ``episodes/``: the stored
 transcript of the golden test (Whisper base, so the same on every machine),
-its speakers found and named, then article reading, alignment, chapters and
+its speakers found and named, the waveform, then article reading, alignment, chapters and
 soundbites run directly. The published audio's size is the golden feed's
 enclosure length, so nothing is tagged or encoded. The output must match
 tests/data/golden/sample/ byte for byte, as the whole build's does
@@ -27,6 +27,7 @@ from toolkit.pipeline.stages import speaker_candidates
 from toolkit.render import render_episode, render_show, render_transcripts
 from toolkit.speakers.run import find_speakers
 from toolkit.transcribe.transcript import Transcript
+from toolkit.waveform import waveform
 
 from .helpers import DATA, ROOT, SAMPLE_SLUG
 
@@ -61,6 +62,7 @@ def jobs(show) -> list[EpisodeJob]:
             sha256=job.source.sha256,
         )
         job.transcript = found.transcript
+        job.waveform = waveform(episode.audio_path)
         if episode.article_path is not None:
             job.article = read_article(episode.article_path)
             # The quote check as the build runs it (the acoustic check on the episode's audio).

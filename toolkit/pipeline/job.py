@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the stages import these when they need them: a no-op build 
     from toolkit.chapters.soundbites import Soundbite
     from toolkit.config import Episode, Show
     from toolkit.transcribe.transcript import Transcript
+    from toolkit.waveform import Waveform
 
 __all__ = ["EpisodeJob", "PublishedAudio"]
 
@@ -46,6 +47,8 @@ class EpisodeJob:
     transcript_outcome: str = ""
     translation: Transcript | None = None  # English, with [transcription] task = "translate"
     alignment: Alignment | None = None
+    #: The episode's peaks, drawn under the page's scrubber.
+    waveform: Waveform | None = None
     chapters: list[Chapter] = field(default_factory=list)
     soundbites: list[Soundbite] = field(default_factory=list)
     #: The mastered audio (``[master] enabled``): what the tag stage publishes.

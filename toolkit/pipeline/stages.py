@@ -299,6 +299,28 @@ def load_transcript(path: Path) -> Transcript:
     )
 
 
+# --- waveform ----------------------------------------------------------------
+WAVEFORM_FILE = "waveform.json"
+
+
+def _waveform_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[str, Any]:
+    return {"audio": ctx.sha256(job.episode.audio_path), "code": code_digest("waveform.py")}
+
+
+def _waveform_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
+    from toolkit.waveform import waveform
+
+    job.waveform = waveform(job.episode.audio_path)
+    job.waveform.save(folder / WAVEFORM_FILE)
+    return Record(files=[WAVEFORM_FILE])
+
+
+def _waveform_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
+    from toolkit.waveform import Waveform
+
+    job.waveform = Waveform.load(folder / WAVEFORM_FILE)
+
+
 # --- speakers ----------------------------------------------------------------
 DIARIZATION_FILE = "diarization.json"
 
@@ -713,6 +735,14 @@ STAGES: list[Stage] = [
         _transcribe_restore,
     ),
     Stage(
+        "waveform",
+        "drew the waveform",
+        ("probe",),
+        _waveform_inputs,
+        _waveform_run,
+        _waveform_restore,
+    ),
+    Stage(
         "speakers",
         "found speakers",
         ("probe", "transcribe"),
@@ -749,7 +779,7 @@ STAGES: list[Stage] = [
     Stage(
         "page",
         "re-rendered",
-        ("probe", "article", "speakers", "align", "chapters", "transcripts", "tag"),
+        ("probe", "article", "speakers", "align", "chapters", "transcripts", "tag", "waveform"),
         _page_inputs,
         _page_run,
         _page_restore,

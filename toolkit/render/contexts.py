@@ -363,6 +363,10 @@ class EnclosureView:
     default: bool
 
 
+#: The width of the waveform's SVG box (its height is 100).
+WAVEFORM_WIDTH = 480
+
+
 @dataclass(frozen=True)
 class EpisodeView:
     """One episode as the templates see it."""
@@ -423,6 +427,21 @@ class EpisodeView:
                 tuple(WordView(w.start, w.end, w.word.strip()) for w in s.words if w.word.strip()),
             )
             for s in (transcript.segments if transcript is not None else [])
+        )
+
+    @cached_property
+    def waveform(self) -> str | None:
+        """The episode's waveform as SVG path data in a 0-480 by 0-100 box, or None.
+
+        One vertical stroke per peak (``toolkit.waveform``), centred on y = 50.
+        """
+        wave = self._job.waveform
+        if wave is None or not wave.peaks:
+            return None
+        width = WAVEFORM_WIDTH / len(wave.peaks)
+        return " ".join(
+            f"M{(i + 0.5) * width:.1f} {50 - 48 * p:.1f}V{50 + 48 * p:.1f}"
+            for i, p in enumerate(wave.peaks)
         )
 
     @cached_property
