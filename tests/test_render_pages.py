@@ -403,3 +403,15 @@ def test_one_environment_is_shared_until_a_template_file_changes(show, job, tmp_
     assert render_episode(own, job)["notes.md"] == f"two, longer {job.episode.title}\n"
     notes.unlink()  # removed: the packaged one again
     assert render_episode(own, job)["notes.md"] == first
+
+
+def test_subscribe_links_the_podcast_index_page_when_its_id_is_given(show, job):
+    job = with_transcript_files(show, job)
+    without = render_show(show, [job])["index.html"]
+    assert "podcastindex.org" not in without and 'href="podcast://' in without
+    listed = show.model_copy(update={"podcast_index_id": 6004846})
+    for page in (
+        render_show(listed, [job])["index.html"],
+        render_episode(listed, job)["index.html"],
+    ):
+        assert '<a href="https://podcastindex.org/podcast/6004846">On the Podcast Index</a>' in page

@@ -265,6 +265,9 @@ class Show(_Strict):
     link: str | None = None
     copyright: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
+    #: The id the Podcast Index gave the show (its page is podcastindex.org/podcast/<id>):
+    #: the pages link to it. The index assigns it; it cannot be made from the feed.
+    podcast_index_id: int | None = Field(default=None, gt=0)
     # Podcasting 2.0 channel tags, each emitted only when given.
     locked: bool | None = None
     funding: list[Funding] = Field(default_factory=list)

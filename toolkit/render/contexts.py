@@ -227,6 +227,8 @@ class ShowView:
     #: The RSS feed's URL, and the same with the ``podcast://`` scheme podcast apps open.
     feed_url: str
     podcast_url: str
+    #: The show's page in the Podcast Index, when show.toml gives its id there.
+    podcast_index_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -684,6 +686,11 @@ def show_view(show: Show) -> ShowView:
         value=_value(show.value) if show.value else None,
         feed_url=feed_url(show),
         podcast_url="podcast://" + feed_url(show).split("://", 1)[-1],
+        podcast_index_url=(
+            f"https://podcastindex.org/podcast/{show.podcast_index_id}"
+            if show.podcast_index_id is not None
+            else None
+        ),
     )
 
 
