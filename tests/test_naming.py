@@ -168,6 +168,25 @@ def test_only_the_host_listed_leaves_the_guest_unnamed() -> None:
     assert naming.evidence["S1"] == ["no clue names this voice"]
 
 
+def test_the_one_voice_left_is_the_one_person_left() -> None:
+    # The guest is neither introduced nor addressed; the host introduces herself.
+    edits = [(INTRO, {"Daniel": "a", "Reyes,": "reporter,"}), ("Hi, Daniel.", {"Daniel.": "all."})]
+    transcript = _transcript(edits=edits)
+    naming = name_speakers(_diarization(), transcript, [MAYA, DANIEL])
+    assert naming.names == {"S2": "Maya Okafor", "S1": "Daniel Reyes"}
+    assert naming.evidence["S1"] == ["the only listed person left: the other voices are named"]
+    assert naming.unnamed == []
+    # Not when nobody is named by a clue, nor when a third voice would be left.
+    bare = _transcript(edits=NO_INTRODUCTIONS + NO_ADDRESSES)
+    assert set(name_speakers(_diarization(), bare, [MAYA, DANIEL]).unnamed) == {"S1", "S2"}
+    three = _diarization()
+    three.voices.append(Voice("S3", 5.0, list(three.voices[0].embedding)))
+    three.turns.append(Turn(194.0, 195.0, "S3"))
+    assert set(name_speakers(three, transcript, [MAYA, DANIEL]).unnamed) == {"S1", "S3"}
+    # A guessed name teaches no voice print.
+    assert set(voice_prints([_episode(_diarization(), naming)])) <= {"Maya Okafor"}
+
+
 def test_introductions_alone_decide() -> None:
     # No roles: the tie-break cannot decide either.
     candidates = [Candidate("Daniel Reyes"), Candidate("Maya Okafor")]
@@ -194,8 +213,10 @@ def test_a_first_name_alone_when_it_is_one_candidates() -> None:
     edits = [(INTRO, {"Myrak": "Maya,", "Hafer,": "", "Daniel": "a", "Reyes,": "reporter,"})]
     transcript = _transcript(edits=edits + NO_ADDRESSES)
     naming = name_speakers(_diarization(), transcript, [Candidate("Maya Okafor"), DANIEL])
-    assert naming.names == {"S2": "Maya Okafor", "S1": "Speaker 2"}
+    # Daniel only as the one person left once Maya is named.
+    assert naming.names == {"S2": "Maya Okafor", "S1": "Daniel Reyes"}
     assert naming.evidence["S2"] == ["introduces themself at 2.6 s: I'm Maya"]
+    assert naming.evidence["S1"][0].startswith("the only listed person left")
     # Two Mayas: the first name names neither.
     two = [Candidate("Maya Okafor"), Candidate("Maya Brooks"), DANIEL]
     naming = name_speakers(_diarization(), transcript, two)

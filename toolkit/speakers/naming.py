@@ -104,6 +104,8 @@ VOICE_MARGIN = 0.10
 
 #: How the evidence of a voice print starts (prints learn only from other clues).
 PRINT_CLUE = "voice print of earlier episodes"
+#: The evidence of a voice named because it is the one left for the one person left.
+LAST_CLUE = "the only listed person left:"
 #: How the evidence of a tie-break starts (it names no one on its own).
 ROLE_CLUE = "tie-break:"
 #: How the evidence of a clue against the name starts.
@@ -421,6 +423,13 @@ def name_speakers(
         for r, k in zip(*linear_sum_assignment(gain, maximize=True), strict=True):
             if score[r, k] > 1e-9:
                 names[order[r]] = candidates[k].name
+    left = [label for label in order if label not in names]
+    free = [k for k, c in enumerate(candidates) if c.name not in names.values()]
+    if names and len(left) == 1 and len(free) == 1 and score[row[left[0]], free[0]] >= 0:
+        # Every other voice is named by a clue and one listed person is left: the
+        # last voice is theirs (a guest who is never introduced nor addressed).
+        names[left[0]] = candidates[free[0]].name
+        clues.append(_Clue(left[0], free[0], 0.0, f"{LAST_CLUE} the other voices are named"))
     naming = Naming()
     for n, label in enumerate(order, start=1):
         name = names.get(label)

@@ -8,10 +8,11 @@ voices: the build collects them oldest first (``Context.learn_voices``) and
 of their voices' prints, weighted by the seconds they spoke, at unit length.
 
 A print learns only from a voice that another clue named (an introduction,
-an address, a voice sample): a voice named by an earlier print alone would
-only feed a print its own guess. ``"Speaker N"`` voices and music never
-leave a print. Only earlier episodes count, so a later episode never
-changes an earlier one's names, and one build settles them all.
+an address, a voice sample): a voice named by an earlier print alone, or as
+the one voice left for the one person left, would only feed a print a guess.
+``"Speaker N"`` voices and music never leave a print. Only earlier episodes
+count, so a later episode never changes an earlier one's names, and one build
+settles them all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Sequence
 
 from toolkit.errors import SpeakerError
 from toolkit.speakers.model import Diarization, Naming, Voice
-from toolkit.speakers.naming import AGAINST, PRINT_CLUE, ROLE_CLUE
+from toolkit.speakers.naming import AGAINST, LAST_CLUE, PRINT_CLUE, ROLE_CLUE
 
 __all__ = ["voice_prints"]
 
@@ -31,7 +32,8 @@ def _learned(naming: Naming, label: str) -> bool:
     if label in naming.unnamed or label not in naming.names:
         return False
     return any(
-        not e.startswith((PRINT_CLUE, ROLE_CLUE, AGAINST)) for e in naming.evidence.get(label, [])
+        not e.startswith((PRINT_CLUE, ROLE_CLUE, AGAINST, LAST_CLUE))
+        for e in naming.evidence.get(label, [])
     )
 
 
