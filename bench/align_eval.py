@@ -73,7 +73,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -85,6 +84,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent / "cases"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from provenance import git_state  # noqa: E402
 from segment_health import (  # noqa: E402
     Health,
     accepts_names,
@@ -523,17 +523,6 @@ def verdict(total: Score, health: list[Health]) -> list[dict[str, Any]]:
     return out
 
 
-def _git() -> dict[str, Any]:
-    def run(*cmd: str) -> str:
-        out = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
-        return out.stdout.strip()
-
-    return {
-        "commit": run("rev-parse", "HEAD"),
-        "dirty_toolkit": bool(run("status", "--porcelain", "toolkit")),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("openai", "faster", "both"), default="both")
@@ -562,7 +551,7 @@ def main() -> None:
     report: dict[str, Any] = {
         "model": args.model,
         "names_passed": accepts_names(),
-        **_git(),
+        **git_state(),
         "engines": {},
     }
     summary: list[tuple[str, list[dict[str, Any]]]] = []

@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -58,6 +57,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from provenance import git_state  # noqa: E402
 
 from toolkit.speakers.model import Diarization, Naming, Turn  # noqa: E402
 from toolkit.speakers.score import der  # noqa: E402
@@ -410,17 +411,6 @@ def print_detail(r: Result) -> None:
         print(f"  wrong words: {n} of {mixup}")
 
 
-def _git() -> dict[str, Any]:
-    def run(*cmd: str) -> str:
-        out = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
-        return out.stdout.strip()
-
-    return {
-        "commit": run("rev-parse", "HEAD"),
-        "dirty_toolkit": bool(run("status", "--porcelain", "toolkit")),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
@@ -467,7 +457,7 @@ def main() -> int:
             "model": args.model,
             "oracle": args.oracle,
             "collar": COLLAR,
-            **_git(),
+            **git_state(),
             "cases": {r.name: r.to_dict() for r in results},
             "targets": checks,
         }

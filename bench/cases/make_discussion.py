@@ -104,9 +104,8 @@ def spoken_quote(entry: str | dict[str, Any]) -> str:
     return entry if isinstance(entry, str) else entry["spoken"]
 
 
-def check_script(script: dict[str, Any], article_path: Path) -> None:
-    """``make_sample_episode.load_script``'s checks, allowing misquotes."""
-    article, paragraphs = gen.article_paragraphs(article_path)
+def _check_speakers(script: dict[str, Any]) -> None:
+    """Every speaker has a name and a voice, and every line is by one of them."""
     speakers = script.get("speakers", {})
     if not speakers:
         raise gen.ScriptError("the script has no speakers")
@@ -116,6 +115,13 @@ def check_script(script: dict[str, Any], article_path: Path) -> None:
     for i, line in enumerate(script["lines"]):
         if line["speaker"] not in speakers:
             raise gen.ScriptError(f"line {i}: unknown speaker {line['speaker']!r}")
+
+
+def check_script(script: dict[str, Any], article_path: Path) -> None:
+    """``make_sample_episode.load_script``'s checks, allowing misquotes."""
+    article, paragraphs = gen.article_paragraphs(article_path)
+    _check_speakers(script)
+    for i, line in enumerate(script["lines"]):
         para = line.get("paragraph")
         if para is not None and not any(p.startswith(para) for p in paragraphs):
             raise gen.ScriptError(f"line {i}: no article paragraph starts with {para!r}")
@@ -237,15 +243,8 @@ def build_sample() -> Path:
 
 def check_speakers_only(script: dict[str, Any]) -> None:
     """A script without an article: speakers as usual, no paragraph or quote on any line."""
-    speakers = script.get("speakers", {})
-    if not speakers:
-        raise gen.ScriptError("the script has no speakers")
-    for role, who in speakers.items():
-        if not {"name", "voice"} <= set(who):
-            raise gen.ScriptError(f"speakers.{role} needs a name and a voice")
+    _check_speakers(script)
     for i, line in enumerate(script["lines"]):
-        if line["speaker"] not in speakers:
-            raise gen.ScriptError(f"line {i}: unknown speaker {line['speaker']!r}")
         if line.get("paragraph") is not None or line.get("quotes"):
             raise gen.ScriptError(f"line {i}: a paragraph or quote in a script with no article")
 

@@ -46,7 +46,7 @@ def find_speakers(
     depends on the transcript and the candidates).
     """
     from toolkit.speakers.diarize import DIARIZE_REVISION, diarize
-    from toolkit.speakers.naming import name_speakers
+    from toolkit.speakers.naming import apply_names, name_speakers
 
     cache = cache or DiarizationCache()
     key = content_key(
@@ -59,7 +59,7 @@ def find_speakers(
         cache.put(key, found)
     labelled = _turns_applied(transcript, found)
     found.naming = name_speakers(found, labelled, candidates, prints=prints)
-    return SpeakersResult(found, label_transcript(transcript, found), cached)
+    return SpeakersResult(found, apply_names(labelled, found.naming), cached)
 
 
 def _turns_applied(transcript: Transcript, found: Diarization) -> Transcript:
