@@ -34,7 +34,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, toolkit_cache: Path) -> Path:
     source = ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3"
     before = file_sha256(source)
     out = tmp_path_factory.mktemp("site")
-    result = CliRunner().invoke(cli, ["build", str(ROOT), "-o", str(out), "-q"])
+    # The build's profile is kept beside the site, for tests/test_profile.py.
+    profile = tmp_path_factory.getbasetemp() / "site-profile.json"
+    args = ["build", str(ROOT), "-o", str(out), "-q", "--profile", str(profile)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "1 transcribed" in result.output
     assert file_sha256(source) == before, "the source audio was modified"

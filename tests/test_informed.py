@@ -123,24 +123,27 @@ def test_dropped_speech_is_found_where_it_was_dropped(transcript, speech):
 # --- Keeping, filling, falling back --------------------------------------------------
 
 
-def test_a_covering_transcript_is_kept_without_a_plain_pass(transcript, speech):
-    def plain() -> Transcript:
-        raise AssertionError("the plain pass ran although nothing was missing")
+def _never(*args: object) -> Transcript:
+    raise AssertionError("a second decoding ran although it was not needed")
 
-    kept, outcome, gaps = choose(transcript, speech, plain)
+
+def test_a_covering_transcript_is_kept_without_a_plain_pass(transcript, speech):
+    kept, outcome, gaps = choose(transcript, speech, _never, _never)
     assert (kept, outcome, gaps) == (transcript, "biased", [])
 
 
-def test_dropped_speech_is_filled_from_the_plain_pass(transcript, speech):
+def test_dropped_speech_is_filled_from_the_gaps_alone(transcript, speech):
+    """Only the skipped stretches are decoded again; no whole unbiased pass."""
     dropped = _without(transcript, 64.0, 90.0)
-    calls = []
+    asked: list[list[tuple[float, float]]] = []
 
-    def plain() -> Transcript:
-        calls.append(1)
+    def again(gaps: list[tuple[float, float]]) -> Transcript:
+        asked.append(gaps)
         return transcript
 
-    kept, outcome, _ = choose(dropped, speech, plain)
-    assert calls == [1] and outcome == "filled"
+    kept, outcome, gaps = choose(dropped, speech, again, _never)
+    assert asked == [gaps] and outcome == "filled"
+    assert all(a >= 55.0 and b <= 95.0 for a, b in gaps), gaps
     assert kept.text == transcript.text
     assert speech_gaps(kept, speech) == []
 
@@ -153,8 +156,14 @@ def test_a_looping_biased_pass_gives_way_to_the_plain_pass(transcript, speech):
         for t in range(100, 190, 3)
     ]
     looped = replace(looped, segments=[*looped.segments, *loop])
-    kept, outcome, _ = choose(looped, speech, lambda: transcript)
-    assert (kept, outcome) == (transcript, "fallback")
+    whole: list[int] = []
+
+    def plain() -> Transcript:
+        whole.append(1)
+        return transcript
+
+    kept, outcome, _ = choose(looped, speech, lambda gaps: transcript, plain)
+    assert whole == [1] and (kept, outcome) == (transcript, "fallback")
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ def _engine_option(help: str) -> Callable[..., Any]:
 def _say_outcome(name: str, outcome: str) -> None:
     """Tell the user when the article-biased pass needed the unbiased one."""
     if outcome == "filled":
-        click.echo(f"{name}: the article-biased pass skipped speech; an unbiased pass filled it")
+        click.echo(f"{name}: the article-biased pass skipped speech; decoded again unbiased")
     elif outcome == "fallback":
         click.echo(f"{name}: the article-biased pass skipped speech; kept an unbiased pass")
 
@@ -75,9 +75,25 @@ def cli() -> None:
     is_flag=True,
     help="Write each episode's assigned guid into its episode.toml (one added line).",
 )
+@click.option(
+    "--profile",
+    "profile_out",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    metavar="[FILE]",
+    help="Print where the time went (each episode's stages and passes, wall and CPU "
+    "seconds) after the build; with FILE, also write it there as JSON.",
+)
 @_errors_to_messages
 def build(
-    show_dir: Path, output: Path, model: str | None, quiet: bool, wait: bool, write_guids: bool
+    show_dir: Path,
+    output: Path,
+    model: str | None,
+    quiet: bool,
+    wait: bool,
+    write_guids: bool,
+    profile_out: str | None,
 ) -> None:
     """Build SHOW_DIR (default: the current folder) into a site: feed.xml,
     index.html and one folder per episode with its page, notes.md,
@@ -92,8 +108,11 @@ def build(
     An episode whose episode.toml has no guid gets a permanent one on its
     first build, recorded in SHOW_DIR/.toolkit/guids.json (keep that file
     with the show); --write-guids writes it into episode.toml instead."""
+    from contextlib import nullcontext
+
     from toolkit.pipeline.build import BuildOptions
     from toolkit.pipeline.build import build as run_build
+    from toolkit.profile import Profile, profiling
 
     options = BuildOptions(
         output=output,
@@ -103,7 +122,12 @@ def build(
         say=click.echo,
         write_guids=write_guids,
     )
-    report = run_build(show_dir, options)
+    with profiling() if profile_out else nullcontext(Profile()) as profile:
+        report = run_build(show_dir, options)
+    if profile_out:
+        click.echo(profile.table(), err=True)
+        if profile_out != "-":
+            Path(profile_out).write_text(json.dumps(profile.to_dict(), indent=2) + "\n")
     for job in report.jobs:
         if job.actions.get("transcribe") == "reused":
             continue

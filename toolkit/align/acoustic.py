@@ -33,6 +33,7 @@ from toolkit.audio import FFMPEG, SAMPLE_RATE
 from toolkit.errors import AudioError
 from toolkit.hashing import content_key
 from toolkit.paths import cache_dir
+from toolkit.profile import timed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -285,7 +286,8 @@ class CachedScorer:
                 return [float(x) for x in cached]
         except (OSError, ValueError):
             pass  # a missing or broken entry is a miss
-        scores = self.scorer.score(start, end, texts)
+        with timed("acoustic check"):
+            scores = self.scorer.score(start, end, texts)
         self.misses += 1
         with contextlib.suppress(OSError):  # a read-only cache costs time, not the result
             fsutil.write_text(path, json.dumps(scores))

@@ -33,6 +33,7 @@ from toolkit.errors import PublishError
 from toolkit.hashing import content_key
 from toolkit.pipeline.job import EpisodeJob
 from toolkit.pipeline.stages import STAGES, Context, Record, Stage, code_digest, templates_digest
+from toolkit.profile import timed
 from toolkit.publish import STATE_DIR, Staging, build_lock, recover
 from toolkit.transcribe.cache import TranscriptCache
 
@@ -155,7 +156,8 @@ class _EpisodeRun:
         for need in stage.needs:
             self._ensure(need)
         assert self.old_folder is not None
-        stage.restore(self.job, self.old_folder, self.records[name].get("data", {}))
+        with timed(f"{name} (restored)"):
+            stage.restore(self.job, self.old_folder, self.records[name].get("data", {}))
         self.ready.add(name)
 
     def run(self) -> None:
@@ -175,7 +177,8 @@ class _EpisodeRun:
             for need in stage.needs:
                 self._ensure(need)
             _fault_point(name)
-            done: Record = stage.run(self.job, self.ctx, self.folder)
+            with timed(name):
+                done: Record = stage.run(self.job, self.ctx, self.folder)
             self.ready.add(name)
             self.records[name] = {"key": key, "files": done.files, "data": done.data}
             # "re-tagged" when the last build had made it; plain "tagged" the first time.
@@ -230,7 +233,11 @@ def build(show_dir: Path, opts: BuildOptions, stages: list[Stage] | None = None)
     with build_lock(output, wait=opts.wait, say=say):
         for line in recover(output):
             say(line)
-        return _build_locked(show, episodes, output, opts, stages or STAGES, say)
+        ctx = Context(show=show, model=opts.model, progress=opts.progress, cache=opts.cache)
+        try:
+            return _build_locked(show, episodes, output, opts, ctx, stages or STAGES, say)
+        finally:
+            ctx.close()
 
 
 def _build_locked(
@@ -238,12 +245,12 @@ def _build_locked(
     episodes: list[Episode],
     output: Path,
     opts: BuildOptions,
+    ctx: Context,
     stages: list[Stage],
     say: Callable[[str], None],
 ) -> BuildReport:
     state = _read_state(output) if output.is_dir() else {}
     old_episodes: dict[str, Any] = state.get("episodes", {})
-    ctx = Context(show=show, model=opts.model, progress=opts.progress, cache=opts.cache)
     jobs = [EpisodeJob(show, ep) for ep in episodes]
     _assign_guids(show, jobs, ctx, opts.write_guids, say)
     report = BuildReport(output, jobs)
@@ -253,7 +260,8 @@ def _build_locked(
         # episodes before it (and never of later ones, so one build settles them).
         for job in sorted(jobs, key=lambda j: (j.episode.date, j.slug)):
             run = _EpisodeRun(job, ctx, staging, old_episodes.get(job.slug, {}), stages)
-            run.run()
+            with timed(job.slug):
+                run.run()
             ctx.learn_voices(staging.root / job.slug)
             runs.append(run)
             episode = EpisodeReport(job.slug, run.actions)
@@ -283,10 +291,12 @@ def _build_locked(
             for name in show_files:
                 staging.reuse(name)
         else:
-            for run in runs:
-                run.ensure_all()
+            with timed("restoring skipped stages"):
+                for run in runs:
+                    run.ensure_all()
             _fault_point(SHOW_STAGE)
-            show_files = _render_show(show, jobs, staging)
+            with timed("feed and index page"):
+                show_files = _render_show(show, jobs, staging)
             report.show = "re-rendered"
             say("feed and index page: re-rendered")
 
@@ -307,5 +317,6 @@ def _build_locked(
             return report
         datafile.write(staging.root / STATE_FILE, STATE_VERSION, new_state)
         _fault_point("publish")
-        staging.commit()
+        with timed("publish"):
+            staging.commit()
     return report

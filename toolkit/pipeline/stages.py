@@ -20,8 +20,10 @@ for audio that was transcribed before.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,6 +35,7 @@ from toolkit.config import Episode, Show
 from toolkit.errors import AlignmentError, ArticleError, TranscriptError
 from toolkit.hashing import file_sha256
 from toolkit.pipeline.job import EpisodeJob, PublishedAudio
+from toolkit.profile import timed
 from toolkit.transcribe.options import TranscribeOptions
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     from toolkit.speakers.model import Diarization
     from toolkit.speakers.naming import Candidate
     from toolkit.transcribe.cache import TranscriptCache
+    from toolkit.transcribe.gaps import Speech
     from toolkit.transcribe.transcript import Transcript
 
 # Each stage imports the modules that do its work when it runs or restores,
@@ -97,6 +101,60 @@ class Context:
     #: The named voices of the episodes built so far, oldest first (see
     #: :meth:`learn_voices`): the voice prints that help name later episodes' speakers.
     voices: list[Diarization] = field(default_factory=list)
+
+    #: Work started ahead of the stage that needs it, by (episode, what): see :meth:`ahead`.
+    _ahead: dict[tuple[str, str], Future[Any]] = field(default_factory=dict, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    #: Each episode's decoded audio and voice activity, shared by its stages.
+    _speech: dict[str, Speech] = field(default_factory=dict, repr=False)
+
+    def speech(self, job: EpisodeJob) -> Speech:
+        """The episode's audio samples and speech spans, decoded once for all its stages."""
+        from toolkit.transcribe.gaps import Speech
+
+        if job.slug not in self._speech:
+            self._speech[job.slug] = Speech(job.episode.audio_path)
+        return self._speech[job.slug]
+
+    def ahead(self, job: EpisodeJob, what: str, work: Callable[[], Any]) -> None:
+        """Start ``work`` for ``job`` in a thread of its own, for a later stage to :meth:`take`.
+
+        For work that needs no earlier stage's result (the diarization needs
+        only the audio): it runs while the decoder does, on the core the
+        decoder leaves idle. Its profile spans nest under the span open now.
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-ahead")
+
+        def alongside() -> Any:
+            with timed(f"alongside: {what}"):
+                return work()
+
+        context = contextvars.copy_context()
+        self._ahead[(job.slug, what)] = self._pool.submit(context.run, alongside)
+
+    def take(self, job: EpisodeJob, what: str) -> Any | None:
+        """What :meth:`ahead` started for ``job``, once it is done (None if nothing was).
+
+        Raises what the work raised.
+        """
+        future = self._ahead.pop((job.slug, what), None)
+        if future is None:
+            return None
+        with timed(f"waiting for the {what}"):
+            return future.result()
+
+    def done_with(self, job: EpisodeJob) -> None:
+        """Let go of the episode's decoded audio (about 230 MB an hour)."""
+        self._speech.pop(job.slug, None)
+
+    def close(self) -> None:
+        """Wait for work started ahead and end its thread; the build's last step."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._ahead.clear()
+        self._speech.clear()
 
     def sha256(self, path: Path) -> str:
         if path not in self.hashes:
@@ -235,17 +293,21 @@ def _transcribe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> d
 
 def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """Transcribe, biased towards the article's names and corrected to their spelling."""
-    from toolkit.transcribe import Speech, transcribe_with_article, translate
+    from toolkit.transcribe import transcribe_with_article, translate
 
     settings = ctx.show.transcription
     options = transcribe_options(ctx.show, ctx.model)
+    # One decoding and one voice activity pass of the audio, shared by every
+    # pass and by the diarization.
+    speech = ctx.speech(job)
+    if ctx.show.speakers.enabled:
+        _diarize_ahead(job, ctx, speech)
     run: dict[str, Any] = {
         "info": job.source,
         "cache": ctx.cache,
         "progress": ctx.progress,
         "threads": settings.threads,
-        # One decoding and one voice activity pass of the audio, shared by both calls.
-        "speech": Speech(job.episode.audio_path),
+        "speech": speech,
     }
     result = transcribe_with_article(
         job.episode.audio_path,
@@ -268,6 +330,8 @@ def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
             save_transcript(folder / FULL_TRANSLATION, job.translation)
             files.append(FULL_TRANSLATION)
     save_transcript(folder / FULL_TRANSCRIPT, job.transcript)
+    if not ctx.show.speakers.enabled:
+        ctx.done_with(job)
     return Record(
         files=files,
         data={"outcome": job.transcript_outcome},
@@ -394,6 +458,33 @@ def _sample_hash(ctx: Context, sample: Path, field: str) -> str:
     return ctx.sha256(sample)
 
 
+def _diarization(job: EpisodeJob, ctx: Context, speech: Speech) -> tuple[Diarization, bool]:
+    """The episode's diarization (cached by content), and whether it came from the cache."""
+    from toolkit.speakers.run import diarization
+
+    count = ctx.show.speakers.count
+    audio = job.episode.audio_path
+    return diarization(
+        audio,
+        count=None if count == "auto" else count,
+        cache=ctx.speakers_cache,
+        sha256=ctx.sha256(audio),
+        speech=speech,
+    )
+
+
+def _diarize_ahead(job: EpisodeJob, ctx: Context, speech: Speech) -> None:
+    """Diarize in a thread while the episode is transcribed: it needs only the audio.
+
+    The audio is decoded first, so both read the same samples. The speakers
+    stage takes the result; a build that fails first waits for it in
+    :meth:`Context.close` (it is cached either way).
+    """
+    speech.samples()
+    ctx.sha256(job.episode.audio_path)  # hashed here, not in two threads
+    ctx.ahead(job, "diarization", lambda: _diarization(job, ctx, speech))
+
+
 def _speakers_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     """Who speaks when, named from the show's people; the transcript gets their names."""
     from toolkit.speakers.prints import voice_prints
@@ -404,14 +495,14 @@ def _speakers_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
         return Record(action="")
     candidates = speaker_candidates(ctx.show, job.episode)
     audio = job.episode.audio_path
+    found = ctx.take(job, "diarization") or _diarization(job, ctx, ctx.speech(job))
+    ctx.done_with(job)
     result = find_speakers(
         audio,
         job.transcript,
         candidates,
-        count=None if settings.count == "auto" else settings.count,
         prints=voice_prints(ctx.voices),
-        cache=ctx.speakers_cache,
-        sha256=ctx.sha256(audio),
+        found=found,
     )
     result.diarization.save(folder / DIARIZATION_FILE)
     job.transcript = result.transcript

@@ -37,12 +37,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import SpeakerError
+from toolkit.profile import timed
 from toolkit.speakers.embed import HOP, MODEL, RATE, WINDOW, window_features, window_starts
 from toolkit.speakers.model import Diarization, Turn, Voice
 from toolkit.speakers.music import MUSIC_STABILITY
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from toolkit.transcribe.gaps import Speech
 
 __all__ = ["DIARIZE_REVISION", "THRESHOLD", "cluster", "diarize", "speech_cover"]
 
@@ -83,25 +86,30 @@ VAD_PAD = 0.1
 VAD_MIN_SILENCE = 0.3
 
 
-def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
+def diarize(
+    audio: Path, *, speakers: int | None = None, speech: Speech | None = None
+) -> Diarization:
     """Who speaks when in ``audio`` (any file ffmpeg reads).
 
-    ``speakers``: the number of voices, or None to estimate it. Raises
-    :class:`toolkit.errors.AudioError` when the file cannot be decoded,
+    ``speakers``: the number of voices, or None to estimate it. ``speech``
+    shares the decoded samples and the voice-activity pass with the
+    transcription of the same file (:class:`toolkit.transcribe.gaps.Speech`).
+    Raises :class:`toolkit.errors.AudioError` when the file cannot be decoded,
     :class:`toolkit.errors.ModelError` when a model cannot be loaded and
     :class:`SpeakerError` for a number of speakers under 1.
     """
     import numpy as np
 
-    from toolkit.audio import decode
-    from toolkit.transcribe.vad import merge_spans, speech_spans
+    from toolkit.transcribe.gaps import Speech
+    from toolkit.transcribe.vad import merge_spans
 
     if speakers is not None and speakers < 1:
         raise SpeakerError(f"the number of speakers must be at least 1, not {speakers}", audio)
-    samples = decode(Path(audio), RATE)
+    speech = speech or Speech(Path(audio))
+    samples = speech.samples()
     duration = round(len(samples) / RATE, 3)
     # Silero's own stretches (unpadded, unjoined), then padded and joined.
-    raw = speech_spans(samples, RATE, min_silence=0.0, pad=0.0)
+    raw = speech.raw_spans
     spans = merge_spans(raw, min_silence=VAD_MIN_SILENCE, pad=VAD_PAD, duration=duration)
     starts = window_starts(spans)
     options: dict[str, object] = {
@@ -117,10 +125,12 @@ def diarize(audio: Path, *, speakers: int | None = None) -> Diarization:
     if not starts:
         options["speakers_found"] = 0
         return Diarization(duration=duration, options=options)
-    embeds, steady = window_features(samples, starts, WINDOW)
+    with timed("voice prints"):
+        embeds, steady = window_features(samples, starts, WINDOW)
     del samples
     cover = speech_cover(raw, starts, duration)
-    labels, music = cluster(embeds, steady, cover, speakers)
+    with timed("clustering"):
+        labels, music = cluster(embeds, steady, cover, speakers)
     centroids = {int(c): _unit(embeds[labels == c].mean(axis=0)) for c in np.unique(labels)}
     frames = _label_frames(spans, np.asarray(starts), embeds, centroids, duration)
     turns, seconds = _turns(frames, music)

@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.hashing import content_key, file_sha256
+from toolkit.profile import timed
 from toolkit.speakers.cache import DiarizationCache
 from toolkit.speakers.model import Diarization, Naming
 from toolkit.speakers.naming import Candidate
 from toolkit.transcribe.transcript import Transcript
 
-__all__ = ["SpeakersResult", "find_speakers", "label_transcript", "report"]
+if TYPE_CHECKING:
+    from toolkit.transcribe.gaps import Speech
+
+__all__ = ["SpeakersResult", "diarization", "find_speakers", "label_transcript", "report"]
 
 
 @dataclass
@@ -29,6 +34,36 @@ class SpeakersResult:
     cached: bool
 
 
+def diarization(
+    audio: Path,
+    *,
+    count: int | None = None,
+    cache: DiarizationCache | None = None,
+    sha256: str | None = None,
+    speech: Speech | None = None,
+) -> tuple[Diarization, bool]:
+    """The diarization of ``audio`` (unnamed), and whether it came from the cache.
+
+    Cached by the audio's content hash, ``count`` and the diarization's
+    revision. It needs only the audio, so the build runs it alongside the
+    transcription; ``speech`` shares the decoded samples and the voice
+    activity with it.
+    """
+    from toolkit.speakers.diarize import DIARIZE_REVISION, diarize
+
+    cache = cache or DiarizationCache()
+    key = content_key(
+        {"audio": sha256 or file_sha256(audio), "count": count, "revision": DIARIZE_REVISION}
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found, True
+    with timed("diarization"):
+        found = diarize(audio, speakers=count, speech=speech)
+    cache.put(key, found)
+    return found, False
+
+
 def find_speakers(
     audio: Path,
     transcript: Transcript,
@@ -38,28 +73,21 @@ def find_speakers(
     prints: Mapping[str, Sequence[float]] | None = None,
     cache: DiarizationCache | None = None,
     sha256: str | None = None,
+    found: tuple[Diarization, bool] | None = None,
 ) -> SpeakersResult:
     """Who speaks when in ``audio``, named from ``candidates`` (and ``prints``).
 
-    The diarization is cached by the audio's content hash, ``count`` and the
-    diarization's revision; the naming is redone every time (it is cheap and
-    depends on the transcript and the candidates).
+    The diarization is :func:`diarization`'s (``found``, when it was already
+    run, with whether it was cached); the naming is redone every time (it is
+    cheap and depends on the transcript and the candidates).
     """
-    from toolkit.speakers.diarize import DIARIZE_REVISION, diarize
     from toolkit.speakers.naming import apply_names, name_speakers
 
-    cache = cache or DiarizationCache()
-    key = content_key(
-        {"audio": sha256 or file_sha256(audio), "count": count, "revision": DIARIZE_REVISION}
-    )
-    found = cache.get(key)
-    cached = found is not None
-    if found is None:
-        found = diarize(audio, speakers=count)
-        cache.put(key, found)
-    labelled = _turns_applied(transcript, found)
-    found.naming = name_speakers(found, labelled, candidates, prints=prints)
-    return SpeakersResult(found, apply_names(labelled, found.naming), cached)
+    diarized, cached = found or diarization(audio, count=count, cache=cache, sha256=sha256)
+    labelled = _turns_applied(transcript, diarized)
+    with timed("naming"):
+        diarized.naming = name_speakers(diarized, labelled, candidates, prints=prints)
+    return SpeakersResult(diarized, apply_names(labelled, diarized.naming), cached)
 
 
 def _turns_applied(transcript: Transcript, found: Diarization) -> Transcript:

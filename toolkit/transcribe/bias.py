@@ -9,7 +9,7 @@ openai-whisper (``initial_prompt`` with ``carry_initial_prompt=True``, so every
 :class:`~toolkit.transcribe.options.TranscribeOptions`. Rare names and acronyms
 go first; words every English speaker knows are left out. Not every model
 gains from it (:func:`bias_by_default`), and a biased pass can skip speech:
-the runner repairs that from an unbiased pass
+the runner decodes what it skipped again, unbiased
 (:func:`toolkit.transcribe.run.choose`). The names are corrected afterwards
 either way (:mod:`toolkit.transcribe.names`).
 
@@ -237,7 +237,7 @@ def biased_options(
     openai-whisper gets them as an initial prompt carried into every window,
     faster-whisper as hotwords. A prompt the options already have is kept in
     front of the article's. The biased pass is not refilled on its own
-    (``refill=False``): a gap in it is filled from the unbiased pass instead,
+    (``refill=False``): a gap in it is decoded again without the bias instead,
     by the same repair (:func:`toolkit.transcribe.run.choose`), because
     decoding the gap again with the same bias can skip it again.
     """

@@ -15,10 +15,9 @@ repairs it, whichever pass skipped:
 - :func:`repair` has them decoded again and puts what that heard in their
   place (:func:`fill_gaps`). The second decoding is the caller's: the same
   options on the gaps alone (:func:`gap_clips`; the engine's refill, in
-  :func:`toolkit.transcribe.run.run_engine`), or the whole unbiased pass for
-  a pass biased by the article (:func:`toolkit.transcribe.run.choose`),
-  which then also replaces the biased one when that loops or lost too many
-  words.
+  :func:`toolkit.transcribe.run.run_engine`), or the gaps decoded unbiased
+  for a pass biased by the article (:func:`toolkit.transcribe.run.choose`),
+  where a whole unbiased pass replaces the biased one only when that loops.
 
 The check costs one voice-activity pass over the samples (about 0.3 s for 3
 minutes of audio) and the repair only the decoding of the gaps. The samples
@@ -29,12 +28,14 @@ pass over the same file reads them instead of decoding the file again.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from toolkit.audio import SAMPLE_RATE, decode, stream
+from toolkit.profile import timed
 from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Segment, Transcript
 
@@ -48,6 +49,7 @@ __all__ = [
     "Speech",
     "fill_gaps",
     "gap_clips",
+    "holds_up",
     "repair",
     "repetition",
     "speech_gaps",
@@ -76,22 +78,51 @@ class Speech:
     def __init__(self, audio: Path) -> None:
         self.audio = Path(audio)
         self._samples: np.ndarray | None = None
+        self._raw: list[Span] | None = None
         self._spans: list[Span] | None = None
+        # The diarization may ask from its own thread while the decoder runs.
+        self._lock = threading.RLock()
 
     def samples(self) -> np.ndarray:
         """The mono 16 kHz samples of the file, decoded on the first call."""
-        if self._samples is None:
-            self._samples = decode(self.audio)
-        return self._samples
+        with self._lock:
+            if self._samples is None:
+                with timed("audio decode"):
+                    self._samples = decode(self.audio)
+            return self._samples
+
+    @property
+    def raw_spans(self) -> list[Span]:
+        """Silero's own stretches of speech, unpadded and unjoined (split at pauses over 0.1 s).
+
+        The one voice-activity pass over the file: :attr:`spans` and the
+        diarization (:func:`toolkit.speakers.diarize.diarize`) are made from it.
+        """
+        with self._lock:
+            if self._raw is None:
+                from toolkit.transcribe.vad import speech_spans
+
+                samples = self.samples()
+                with timed("voice activity"):
+                    self._raw = speech_spans(samples, SAMPLE_RATE, min_silence=0.0, pad=0.0)
+            return self._raw
 
     @property
     def spans(self) -> list[Span]:
-        """Where voice activity detection hears speech, in seconds; ``[]`` when nowhere."""
-        if self._spans is None:
-            from toolkit.transcribe.vad import speech_spans
+        """Where voice activity detection hears speech, in seconds; ``[]`` when nowhere.
 
-            self._spans = speech_spans(self.samples(), SAMPLE_RATE)
-        return self._spans
+        :attr:`raw_spans` padded and joined as :func:`toolkit.transcribe.vad.speech_spans`
+        does by default (pauses under 2 s stay inside a span).
+        """
+        with self._lock:
+            if self._spans is None:
+                from toolkit.transcribe.vad import MIN_SILENCE, PAD, merge_spans
+
+                raw = self.raw_spans
+                self._spans = merge_spans(
+                    raw, min_silence=MIN_SILENCE, pad=PAD, duration=self.duration
+                )
+            return self._spans
 
     @property
     def duration(self) -> float:
@@ -100,12 +131,14 @@ class Speech:
 
     def chunks(self, seconds: float = 30.0) -> Iterator[np.ndarray]:
         """The audio for an engine: the held samples in ``seconds`` slices, else streamed."""
-        if self._samples is None:
+        with self._lock:
+            held = self._samples
+        if held is None:
             yield from stream(self.audio)
             return
         step = round(seconds * SAMPLE_RATE)
-        for start in range(0, len(self._samples), step):
-            yield self._samples[start : start + step]
+        for start in range(0, len(held), step):
+            yield held[start : start + step]
 
 
 def speech_gaps(
@@ -219,7 +252,7 @@ class Repair:
     gaps: list[Span] = field(default_factory=list)
 
 
-def _holds_up(filled: Transcript, whole: Transcript) -> bool:
+def holds_up(filled: Transcript, whole: Transcript) -> bool:
     """Whether ``filled`` is as complete as ``whole``, a pass over the same audio, and no loop."""
     ours, theirs = len(timed_words(filled)), len(timed_words(whole))
     if theirs and ours / theirs < MIN_WORD_RATIO:
@@ -250,7 +283,7 @@ def repair(
         return Repair(first, "kept", [])
     second = again(gaps)
     filled = fill_gaps(first, second, gaps)
-    if whole and not _holds_up(filled, second):
+    if whole and not holds_up(filled, second):
         return Repair(second, "replaced", gaps)
     if len(filled.segments) == len(first.segments):
         return Repair(first, "kept", gaps)

@@ -7,8 +7,9 @@ whisper:
 - :func:`transcribe`: one pass with the given options.
 - :func:`transcribe_with_article`: what the build and ``toolkit transcribe
   --article`` run. Decoding is biased towards the article's names
-  (:mod:`toolkit.transcribe.bias`); speech the biased pass skipped is filled
-  from an unbiased pass, which replaces it when it looped (:func:`choose`);
+  (:mod:`toolkit.transcribe.bias`); speech the biased pass skipped is decoded
+  again unbiased and filled in, and only a pass that then loops is replaced
+  by a whole unbiased pass (:func:`choose`);
   then near-miss spellings of the names are corrected
   (:mod:`toolkit.transcribe.names`).
 - :func:`translate`: the English translation beside a transcript.
@@ -41,9 +42,17 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from toolkit.audio import AudioInfo, probe
 from toolkit.hashing import content_key
+from toolkit.profile import timed
 from toolkit.transcribe.bias import bias_by_default, biased_options, with_names
 from toolkit.transcribe.cache import TranscriptCache
-from toolkit.transcribe.gaps import RepairOutcome, Speech, gap_clips, repair
+from toolkit.transcribe.gaps import (
+    RepairOutcome,
+    Speech,
+    gap_clips,
+    holds_up,
+    repair,
+    repetition,
+)
 from toolkit.transcribe.options import Progress, Span, TranscribeOptions
 from toolkit.transcribe.sentences import sentence_segments
 from toolkit.transcribe.transcript import Transcript
@@ -60,6 +69,7 @@ __all__ = [
     "TranscribeResult",
     "article_key",
     "choose",
+    "decode_clips",
     "run_engine",
     "transcribe",
     "transcribe_with_article",
@@ -73,7 +83,13 @@ __all__ = [
 # 3: segments are sentences (toolkit.transcribe.sentences) after the filling.
 # 4: the show's people are corrected where introduced (toolkit.transcribe.names).
 # 5: two decodings of one stretch are no longer interleaved word by word.
-CHECK_REVISION = 5
+# 6: the biased pass's gaps are filled from an unbiased decoding of the gaps
+# alone; the whole unbiased pass runs only when the filled pass loops.
+CHECK_REVISION = 6
+# A transcript with more of its word 4-grams repeated than this loops (a
+# decoder stuck on a phrase or echoing the prompt); conversation scores about
+# 0.005 (the 12-minute bench episode, both passes).
+LOOP_REPETITION = 0.1
 
 Outcome = Literal["plain", "biased", "filled", "fallback"]
 # What the repair of the biased pass made of it, as an outcome.
@@ -191,19 +207,22 @@ def run_engine(
             if not speech.spans:
                 return clean(_empty(options, speech.duration), speech.spans)
             clips = decoding_clips(speech.spans)
-        transcript = engine.transcribe(
-            speech.chunks(), options, clips=clips, progress=report, threads=threads
-        )
-        transcript = clean(transcript, speech.spans if options.vad else None)
+        with timed("decoding"):
+            transcript = engine.transcribe(
+                speech.chunks(), options, clips=clips, progress=report, threads=threads
+            )
+        with timed("guards"):
+            transcript = clean(transcript, speech.spans if options.vad else None)
         if not options.refill:
             return transcript
 
         def decode_gaps(gaps: list[Span]) -> Transcript:
             clips = gap_clips(gaps, transcript.duration)
-            again = engine.transcribe(speech.chunks(), options, clips=clips, threads=threads)
-            return clean(again, speech.spans)
+            with timed("refill"):
+                return decode_clips(options, clips, speech, threads=threads)
 
-        refilled = repair(transcript, speech.spans, decode_gaps)
+        with timed("gap check"):
+            refilled = repair(transcript, speech.spans, decode_gaps)
     finally:
         if bar is not None:
             bar.close()
@@ -211,6 +230,23 @@ def run_engine(
     if not refilled.gaps:
         return kept
     return replace(kept, options={**kept.options, "refilled": [list(g) for g in refilled.gaps]})
+
+
+def decode_clips(
+    options: TranscribeOptions, clips: list[Span], speech: Speech, *, threads: int = 0
+) -> Transcript:
+    """Decode only ``clips`` (seconds) of ``speech``'s audio with ``options``, guarded.
+
+    Uncached: for the stretches a pass left without words. Timestamps are
+    against the whole audio; words outside speech are dropped
+    (:func:`toolkit.transcribe.guards.clean`).
+    """
+    from toolkit.transcribe import engines
+    from toolkit.transcribe.guards import clean
+
+    engine = engines.get_engine(options.engine)
+    again = engine.transcribe(speech.chunks(), options, clips=clips, threads=threads)
+    return clean(again, speech.spans)
 
 
 def transcribe(
@@ -252,19 +288,31 @@ def transcribe(
 
 
 def choose(
-    biased: Transcript, speech: list[Span], plain: Callable[[], Transcript]
+    biased: Transcript,
+    speech: list[Span],
+    again: Callable[[list[Span]], Transcript],
+    whole: Callable[[], Transcript],
 ) -> tuple[Transcript, Outcome, list[Span]]:
-    """Keep ``biased`` unless it left speech without words; then ask ``plain()`` for help.
+    """Keep ``biased``, with the speech it left without words decoded again unbiased.
 
-    The same repair as the engine's refill (:func:`toolkit.transcribe.gaps.repair`),
-    with the unbiased pass as the second decoding: its segments fill the
-    gaps, or it replaces ``biased`` when that, filled, loops or lost too many
-    words. Returns the transcript kept, the outcome ("biased", "filled" or
-    "fallback", see :class:`ArticleResult`) and the gaps found. ``plain`` is
-    only called when there are gaps.
+    The same repair as the engine's refill (:func:`toolkit.transcribe.gaps.repair`):
+    ``again(gaps)`` decodes only the stretches the biased pass skipped, without
+    the bias (decoding them with it can skip them again), and its segments
+    fill them. Only when the result loops (more than :data:`LOOP_REPETITION`
+    of its word 4-grams repeated) is ``whole()``, the whole unbiased pass,
+    decoded; it replaces the biased one when that, filled, holds up worse
+    against it (fewer words, or more repetition). Returns the transcript kept,
+    the outcome ("biased", "filled" or "fallback", see :class:`ArticleResult`)
+    and the gaps found. ``again`` is only called when there are gaps, and
+    ``whole`` only on a loop.
     """
-    done = repair(biased, speech, lambda gaps: plain(), whole=True)
-    return done.transcript, _OUTCOMES[done.outcome], done.gaps
+    done = repair(biased, speech, again)
+    if repetition(done.transcript) <= LOOP_REPETITION:
+        return done.transcript, _OUTCOMES[done.outcome], done.gaps
+    plain = whole()
+    if holds_up(done.transcript, plain):
+        return done.transcript, _OUTCOMES[done.outcome], done.gaps
+    return plain, "fallback", done.gaps
 
 
 def _article_content(article: Article) -> dict[str, Any]:
@@ -348,7 +396,8 @@ def transcribe_with_article(
         bias = bias_by_default(options.model)
     article = with_names(article, names)
     if article is None or not (bias or correct):
-        plain = run(options)
+        with timed("plain pass"):
+            plain = run(options)
         return ArticleResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
 
     key = article_key(info.sha256, options, article, bias=bias, correct=correct, names=names)
@@ -362,25 +411,38 @@ def transcribe_with_article(
     gaps: list[Span] = []
     outcome = "plain"
     if biased is None:
-        first = run(options)
+        with timed("plain pass"):
+            first = run(options)
         transcript, cached = first.transcript, first.cached
     else:
-        first = run(biased)
+        with timed("biased pass"):
+            first = run(biased)
         cached = first.cached
+
+        def unbiased_gaps(gaps: list[Span]) -> Transcript:
+            nonlocal cached
+            cached = False
+            clips = gap_clips(gaps, speech.duration)
+            with timed("unbiased refill"):
+                return decode_clips(options, clips, speech, threads=threads)
 
         def plain_pass() -> Transcript:
             nonlocal cached
-            second = run(options)
+            with timed("plain pass"):
+                second = run(options)
             cached = cached and second.cached
             return second.transcript
 
-        transcript, outcome, gaps = choose(first.transcript, speech.spans, plain_pass)
+        transcript, outcome, gaps = choose(
+            first.transcript, speech.spans, unbiased_gaps, plain_pass
+        )
         # Filling gaps joins two passes' segments: one sentence may now span both.
         transcript = sentence_segments(transcript)
     if correct:
         from toolkit.transcribe.names import correct_names
 
-        transcript = correct_names(transcript, article, names)
+        with timed("name correction"):
+            transcript = correct_names(transcript, article, names)
     transcript = replace(transcript, options={**transcript.options, "outcome": outcome})
     return ArticleResult(transcript, cached, outcome, gaps, cache.put(key, transcript))
 
