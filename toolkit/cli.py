@@ -196,6 +196,12 @@ def serve(directory: Path, port: int) -> None:
     "float32 for the tiny models.",
 )
 @click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="faster engine: decode the speech in chunks of up to 30 s, N at a time.",
+)
+@click.option(
     "--threads",
     type=click.IntRange(min=0),
     default=0,
@@ -289,6 +295,7 @@ def transcribe_cmd(
     beam_size: int | None,
     vad: bool,
     compute_type: str | None,
+    batch_size: int | None,
     threads: int,
     formats: str,
     output_dir: Path,
@@ -336,6 +343,7 @@ def transcribe_cmd(
         beam_size=beam_size,
         vad=vad,
         compute_type=compute_type,
+        batch_size=batch_size,
     )
     layout = WriterOptions(
         max_line_chars=max_line_chars,

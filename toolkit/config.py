@@ -90,6 +90,9 @@ class Transcription(_Strict):
     #: The faster engine's precision (CTranslate2 compute type: int8, float32, ...);
     #: unset: int8 for base and larger, float32 for the tiny models.
     compute_type: ComputeType | None = None
+    #: faster engine: decode the speech in chunks of up to 30 s, this many at once;
+    #: unset: sequential 30 s windows.
+    batch_size: int | None = Field(default=None, ge=1)
     #: Bias decoding towards the article's names (initial prompt / hotwords);
     #: unset: yes, except with the tiny models (see toolkit.transcribe.bias.bias_by_default).
     article_prompt: bool | None = None
@@ -102,6 +105,8 @@ class Transcription(_Strict):
     def _compute_type_needs_faster(self) -> Transcription:
         if self.compute_type is not None and self.engine != "faster":
             raise ValueError('compute_type needs engine = "faster"')
+        if self.batch_size is not None and self.engine != "faster":
+            raise ValueError('batch_size needs engine = "faster"')
         return self
 
 

@@ -266,6 +266,7 @@ def transcribe_options(show: Show, model: str | None = None) -> TranscribeOption
         beam_size=settings.beam_size,
         vad=settings.vad,
         compute_type=settings.compute_type,
+        batch_size=settings.batch_size,
     )
 
 

@@ -89,7 +89,10 @@ class TranscribeOptions:
     detection finds; ``refill`` decodes again the speech a pass left without
     words (:mod:`toolkit.transcribe.gaps`). ``compute_type`` is the faster
     engine's precision (one of :data:`COMPUTE_TYPES`); None lets the engine choose per model
-    (:func:`toolkit.transcribe.engines.faster.compute_type_for`).
+    (:func:`toolkit.transcribe.engines.faster.compute_type_for`). ``batch_size``
+    (faster engine) decodes the speech in chunks of up to 30 s, that many at a
+    time (faster-whisper's ``BatchedInferencePipeline``); None or 1: sequential
+    windows. Unset it leaves the cache key as it was before the field existed.
     """
 
     model: str = "tiny.en"
@@ -106,6 +109,7 @@ class TranscribeOptions:
     vad: bool = False
     refill: bool = True
     compute_type: str | None = None
+    batch_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -126,12 +130,26 @@ class TranscribeOptions:
                     f"(the {self.engine} engine computes in float32 on a CPU)"
                 )
 
+        if self.batch_size is not None:
+            if self.batch_size < 1:
+                raise ModelError(f"batch_size must be at least 1, not {self.batch_size}")
+            if self.engine != "faster":
+                raise ModelError(
+                    f"batch_size {self.batch_size} needs the faster engine, not {self.engine}"
+                )
+
     def cache_key(self, audio_sha256: str) -> str:
-        """The key of this audio transcribed with these options."""
+        """The key of this audio transcribed with these options.
+
+        An unset ``batch_size`` is left out, so keys made before it existed still match.
+        """
+        options = asdict(self)
+        if options["batch_size"] is None:
+            del options["batch_size"]
         return content_key(
             {
                 "audio": audio_sha256,
                 "model": self.model,
-                "options": {**asdict(self), "engine_revision": ENGINE_REVISION},
+                "options": {**options, "engine_revision": ENGINE_REVISION},
             }
         )

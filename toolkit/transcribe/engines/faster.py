@@ -233,6 +233,8 @@ class FasterEngine:
         check_task(options, multilingual)
         report = progress or (lambda phase, done, total: None)
 
+        if options.batch_size is not None and options.batch_size > 1:
+            return _batched(model, chunks, options, language, clips, report, compute_type)
         features, n_samples = log_mel(
             chunks,
             numpy_power_mel(model.feature_extractor.mel_filters),
@@ -292,6 +294,123 @@ def _english_names(codes: dict[str, str]) -> dict[str, str]:
     except ImportError:
         return {}
     return {name: code for name, code in TO_LANGUAGE_CODE.items() if code in codes}
+
+
+BATCH_CHUNK = 30.0  # seconds: the longest chunk the batched pipeline decodes whole
+
+
+def batch_chunks(spans: Sequence[Span], longest: float = BATCH_CHUNK) -> list[Span]:
+    """``spans`` (sorted seconds) packed into chunks of at most ``longest`` seconds.
+
+    Consecutive spans share a chunk while it stays within ``longest`` (the
+    silence between them rides along); a span longer than ``longest`` is cut
+    into pieces of equal length.
+    """
+    chunks: list[list[float]] = []
+    for start, end in sorted(spans):
+        if end <= start:
+            continue
+        pieces = max(1, int(np.ceil((end - start) / longest - 1e-9)))
+        step = (end - start) / pieces
+        for i in range(pieces):
+            s, e = start + i * step, end if i == pieces - 1 else start + (i + 1) * step
+            if chunks and e - chunks[-1][0] <= longest and s >= chunks[-1][1]:
+                chunks[-1][1] = e
+            else:
+                chunks.append([s, e])
+    return [(round(s, 3), round(e, 3)) for s, e in chunks]
+
+
+def _batched(
+    model: WhisperModel,
+    chunks: Iterable[np.ndarray],
+    options: TranscribeOptions,
+    language: str | None,
+    clips: Sequence[Span] | None,
+    report: Progress,
+    compute_type: str,
+) -> Transcript:
+    """Decode the speech in chunks of up to 30 s, ``options.batch_size`` at a time.
+
+    faster-whisper's ``BatchedInferencePipeline`` on the samples: the chunks are
+    packed from ``clips``, or from the speech voice activity detection finds
+    (:func:`toolkit.transcribe.vad.speech_spans`) when there are none. Each
+    chunk is decoded on its own (no previous text, the first temperature only,
+    no fallback), with word timings from the same batch's encoder output.
+    """
+    from faster_whisper import BatchedInferencePipeline
+
+    from toolkit.transcribe.vad import speech_spans
+
+    read = 0
+    parts: list[np.ndarray] = []
+    for chunk in chunks:
+        parts.append(np.asarray(chunk, dtype=np.float32))
+        read += len(chunk)
+        report("reading", read / SAMPLE_RATE, 0.0)
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    duration = len(samples) / SAMPLE_RATE
+    spans = list(clips) if clips is not None else speech_spans(samples, SAMPLE_RATE)
+    spans = [(max(0.0, s), min(duration, e)) for s, e in spans if min(duration, e) > max(0.0, s)]
+    packed = batch_chunks(spans)
+    used = replace(options, compute_type=compute_type)  # the type it ran in
+    if not packed:
+        report("transcribing", duration, duration)
+        return build_transcript(
+            [],
+            language=language or "en",
+            language_probability=None,
+            duration=duration,
+            options=used,
+        )
+    beam = options.beam_size or 1
+    with _MODEL_LOCK:  # not while another call has the model's feature extractor swapped
+        found, info = BatchedInferencePipeline(model).transcribe(
+            samples,
+            language=language,
+            task=options.task,
+            beam_size=beam,
+            best_of=beam,
+            temperature=list(options.temperature),
+            initial_prompt=options.initial_prompt,
+            hotwords=options.hotwords,
+            without_timestamps=False,
+            word_timestamps=options.word_timestamps,
+            vad_filter=False,
+            clip_timestamps=[{"start": s, "end": e} for s, e in packed],
+            batch_size=options.batch_size or 1,
+        )
+        segments: list[dict[str, Any]] = []
+        last = 0.0
+        for segment in found:
+            found_dict = _segment_dict(segment)
+            words = [
+                {"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                for w in segment.words or ()
+            ]
+            # Time order, no overlaps: a chunk's segments (and words) start where the last ended.
+            found_dict["start"] = max(found_dict["start"], last)
+            for w in words:
+                w["start"] = max(w["start"], last)
+                w["end"] = max(w["end"], w["start"])
+            if words:
+                found_dict["start"] = max(found_dict["start"], min(w["start"] for w in words))
+                found_dict["end"] = max(found_dict["end"], words[-1]["end"])
+            found_dict["end"] = min(duration, max(found_dict["end"], found_dict["start"]))
+            if options.word_timestamps:
+                found_dict["words"] = words
+            segments.append(found_dict)
+            last = max(last, found_dict["end"], *(w["end"] for w in words))
+            report("transcribing", min(last, duration), duration)
+    report("transcribing", duration, duration)
+    detected = language is None and model.model.is_multilingual
+    return build_transcript(
+        segments,
+        language=info.language,
+        language_probability=info.language_probability if detected else None,
+        duration=duration,
+        options=used,
+    )
 
 
 class _WordTimer:

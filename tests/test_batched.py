@@ -1,0 +1,53 @@
+"""Batched decoding in the faster engine (faster-whisper's BatchedInferencePipeline)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import jiwer
+import pytest
+
+from toolkit.errors import ModelError
+from toolkit.transcribe.engines.faster import batch_chunks
+from toolkit.transcribe.options import TranscribeOptions
+from toolkit.transcribe.run import run_engine
+
+from .helpers import SPEECH, normalise
+
+JFK = SPEECH / "jfk.flac"
+FASTER = pytest.mark.skipif(
+    importlib.util.find_spec("faster_whisper") is None, reason="faster-whisper is not installed"
+)
+
+
+def test_batch_size_needs_the_faster_engine_and_at_least_one():
+    with pytest.raises(ModelError, match="batch_size"):
+        TranscribeOptions(engine="openai", batch_size=4)
+    with pytest.raises(ModelError, match="batch_size"):
+        TranscribeOptions(engine="faster", batch_size=0)
+
+
+def test_unset_batch_size_keeps_the_cache_key():
+    plain = TranscribeOptions(engine="faster")
+    assert plain.cache_key("x") != TranscribeOptions(engine="faster", batch_size=8).cache_key("x")
+    assert "batch_size" not in str(plain.cache_key("x"))
+
+
+def test_batch_chunks_pack_spans_within_30_s():
+    chunks = batch_chunks([(0.0, 5.0), (6.0, 20.0), (21.0, 40.0), (41.0, 110.0)])
+    assert all(e - s <= 30.0 + 1e-6 for s, e in chunks)
+    assert chunks[0] == (0.0, 20.0)
+    assert all(a[1] <= b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+
+
+@FASTER
+def test_batched_matches_sequential_on_jfk():
+    seq = run_engine(JFK, TranscribeOptions(model="tiny.en", engine="faster"), progress=False)
+    bat = run_engine(
+        JFK, TranscribeOptions(model="tiny.en", engine="faster", batch_size=4), progress=False
+    )
+    words = [w for s in bat.segments for w in s.words]
+    assert words and all(0 <= w.start <= w.end <= bat.duration for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))
+    text = lambda t: normalise(" ".join(s.text for s in t.segments))  # noqa: E731
+    assert jiwer.wer(text(seq), text(bat)) < 0.1
