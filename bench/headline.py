@@ -185,14 +185,16 @@ def plan(minutes: float) -> list[Piece]:
             pieces.append(Piece(jingle, "", GAPS[k % len(GAPS)], length, kind="jingle"))
             total += length + GAPS[k % len(GAPS)]
         syn = synthetic[(k + k // len(synthetic)) % len(synthetic)]
-        piece, length = synthetic_piece(syn, GAPS[(k + 1) % len(GAPS)], target - total, k == 0)
+        path, text = clips[k % len(clips)] if clips else (Path(), "")
+        gap = GAPS[(k + 3) % len(GAPS)]
+        clip_s = duration(Path(path)) + gap if clips else 0.0
+        budget = target - total - clip_s  # leave room for the round's real clip
+        piece, length = synthetic_piece(syn, GAPS[(k + 1) % len(GAPS)], budget, k == 0)
         pieces.append(piece)
         total += length
-        if total < target and clips:
-            path, text = clips[k % len(clips)]
-            gap = GAPS[(k + 3) % len(GAPS)]
+        if clips:
             pieces.append(Piece(Path(path), text, gap))
-            total += duration(Path(path)) + gap
+            total += clip_s
         k += 1
     return pieces
 
@@ -250,8 +252,8 @@ def headline_episode(minutes: float, dest_dir: Path) -> tuple[Path, str, list[di
     pieces = plan(minutes)
     render(pieces, dest)
     listing = [
-        {"file": str(p.path.relative_to(ROOT.parent)) if p.path.is_relative_to(ROOT.parent)
-         else str(p.path), "kind": p.kind, "end": p.end, "bed": p.bed, "words": len(p.text.split())}
+        {"file": os.path.relpath(p.path, ROOT), "kind": p.kind, "end": p.end, "bed": p.bed,
+         "words": len(p.text.split())}
         for p in pieces
     ]  # fmt: skip
     reference = " ".join(p.text for p in pieces if p.text)
@@ -269,6 +271,11 @@ class Result:
     rss_mb: list[float] = field(default_factory=list)
     text: str = ""
     profile: dict[str, Any] | None = None
+
+    def add(self, wall: float, cpu: float, rss_mb: float) -> None:
+        self.walls.append(wall)
+        self.cpus.append(cpu)
+        self.rss_mb.append(rss_mb)
 
 
 @dataclass
@@ -348,7 +355,7 @@ def run_build(tool: str, i: int, ctx: Context, res: Result) -> None:
     site, profile = work / "site", work / "profile.json"
     cache = fresh_cache(work, "cache")
     wall, cpu, rss = timed(build_command(show, site, profile, ctx), cache)
-    res.walls.append(wall), res.cpus.append(cpu), res.rss_mb.append(rss)
+    res.add(wall, cpu, rss)
     res.text, res.profile = site_text(site), read_profile(profile)
     ctx.last_build = (show, site, cache)
 
@@ -365,7 +372,7 @@ def run_rebuild(i: int, ctx: Context, res: Result) -> None:
     page.write_text(page.read_text(encoding="utf-8") + " ", encoding="utf-8")  # one byte more
     profile = show.parent / f"rebuild-{i}.json"
     wall, cpu, rss = timed(build_command(show, site, profile, ctx), cache)
-    res.walls.append(wall), res.cpus.append(cpu), res.rss_mb.append(rss)
+    res.add(wall, cpu, rss)
     res.text, res.profile = site_text(site), read_profile(profile)
 
 
@@ -374,7 +381,7 @@ def run_cli(i: int, ctx: Context, res: Result) -> None:
     cmd = [str(BIN / "whisper"), str(ctx.audio), "--model", ctx.checkpoint, "--language", "en",
            "--output_format", "txt", "--output_dir", str(out), "--verbose", "False"]  # fmt: skip
     wall, cpu, rss = timed(cmd, fresh_cache(ctx.tmp, f"cache-cli-{i}"))
-    res.walls.append(wall), res.cpus.append(cpu), res.rss_mb.append(rss)
+    res.add(wall, cpu, rss)
     res.text = (out / f"{ctx.audio.stem}.txt").read_text(encoding="utf-8")
 
 
@@ -398,7 +405,7 @@ def run_fw(tool: str, i: int, ctx: Context, res: Result) -> None:
     batched = "1" if tool == "fw-batched" else "0"
     cmd = [sys.executable, "-c", FW_CODE, ctx.ct2, str(ctx.audio), str(out), batched]
     wall, cpu, rss = timed(cmd)
-    res.walls.append(wall), res.cpus.append(cpu), res.rss_mb.append(rss)
+    res.add(wall, cpu, rss)
     res.text = out.read_text(encoding="utf-8")
 
 
