@@ -183,7 +183,8 @@ def run_engine(
 ) -> Transcript:
     """Transcribe ``audio`` with ``options.engine``, uncached; this loads the model (slow).
 
-    With ``options.vad`` only the speech is decoded; with ``options.refill``
+    With ``options.vad`` (and always when batching, ``options.batch_size``)
+    only the speech is decoded; with ``options.refill``
     the speech the pass left without words is decoded again and put in place
     (:func:`toolkit.transcribe.gaps.repair`), recorded in the transcript's
     options as ``"refilled"``. ``speech`` shares the samples and speech spans
@@ -203,16 +204,17 @@ def run_engine(
     report: Progress | None = bar if bar is not None else progress if callable(progress) else None
     try:
         clips: list[Span] | None = None
-        if options.vad:
+        if options.vad or options.batch_size:
             if not speech.spans:
                 return clean(_empty(options, speech.duration), speech.spans)
-            clips = decoding_clips(speech.spans)
+            # Batched decoding packs the speech itself into chunks of up to 30 s.
+            clips = list(speech.spans) if options.batch_size else decoding_clips(speech.spans)
         with timed("decoding"):
             transcript = engine.transcribe(
                 speech.chunks(), options, clips=clips, progress=report, threads=threads
             )
         with timed("guards"):
-            transcript = clean(transcript, speech.spans if options.vad else None)
+            transcript = clean(transcript, speech.spans if clips is not None else None)
         if not options.refill:
             return transcript
 

@@ -244,21 +244,13 @@ class FasterEngine:
         content_frames = features.shape[-1] - 1
         total = content_frames / FRAMES_PER_SECOND
         frames = clip_frames(clips)
-        beam = options.beam_size or 1
 
         with _given_features(model, features, n_samples) as (audio, encodings):
             found, info = model.transcribe(
                 audio,
-                language=language,
-                task=options.task,
-                beam_size=beam,
-                best_of=beam,
-                temperature=list(options.temperature),
+                **_decoding(options, language),
                 condition_on_previous_text=options.condition_on_previous_text,
-                initial_prompt=options.initial_prompt,
-                hotwords=options.hotwords,
                 word_timestamps=False,
-                vad_filter=False,
                 clip_timestamps=flat_clips(clips),
             )
             words = _WordTimer(model, features, frames, content_frames, encodings)
@@ -294,6 +286,21 @@ def _english_names(codes: dict[str, str]) -> dict[str, str]:
     except ImportError:
         return {}
     return {name: code for name, code in TO_LANGUAGE_CODE.items() if code in codes}
+
+
+def _decoding(options: TranscribeOptions, language: str | None) -> dict[str, Any]:
+    """The decoding settings both ways of decoding pass to faster-whisper."""
+    beam = options.beam_size or 1
+    return {
+        "language": language,
+        "task": options.task,
+        "beam_size": beam,
+        "best_of": beam,
+        "temperature": list(options.temperature),
+        "initial_prompt": options.initial_prompt,
+        "hotwords": options.hotwords,
+        "vad_filter": False,  # speech is found once, by the runner (toolkit.transcribe.gaps)
+    }
 
 
 BATCH_CHUNK = 30.0  # seconds: the longest chunk the batched pipeline decodes whole
@@ -333,14 +340,13 @@ def _batched(
     """Decode the speech in chunks of up to 30 s, ``options.batch_size`` at a time.
 
     faster-whisper's ``BatchedInferencePipeline`` on the samples: the chunks are
-    packed from ``clips``, or from the speech voice activity detection finds
-    (:func:`toolkit.transcribe.vad.speech_spans`) when there are none. Each
+    packed from ``clips``, which the runner gives as the speech it found
+    (:func:`toolkit.transcribe.run.run_engine`); with none, the whole file is
+    cut into equal chunks. Each
     chunk is decoded on its own (no previous text, the first temperature only,
     no fallback), with word timings from the same batch's encoder output.
     """
     from faster_whisper import BatchedInferencePipeline
-
-    from toolkit.transcribe.vad import speech_spans
 
     read = 0
     parts: list[np.ndarray] = []
@@ -350,7 +356,7 @@ def _batched(
         report("reading", read / SAMPLE_RATE, 0.0)
     samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     duration = len(samples) / SAMPLE_RATE
-    spans = list(clips) if clips is not None else speech_spans(samples, SAMPLE_RATE)
+    spans = list(clips) if clips is not None else [(0.0, duration)]
     spans = [(max(0.0, s), min(duration, e)) for s, e in spans if min(duration, e) > max(0.0, s)]
     packed = batch_chunks(spans)
     used = replace(options, compute_type=compute_type)  # the type it ran in
@@ -363,20 +369,12 @@ def _batched(
             duration=duration,
             options=used,
         )
-    beam = options.beam_size or 1
     with _MODEL_LOCK:  # not while another call has the model's feature extractor swapped
         found, info = BatchedInferencePipeline(model).transcribe(
             samples,
-            language=language,
-            task=options.task,
-            beam_size=beam,
-            best_of=beam,
-            temperature=list(options.temperature),
-            initial_prompt=options.initial_prompt,
-            hotwords=options.hotwords,
+            **_decoding(options, language),
             without_timestamps=False,
             word_timestamps=options.word_timestamps,
-            vad_filter=False,
             clip_timestamps=[{"start": s, "end": e} for s, e in packed],
             batch_size=options.batch_size or 1,
         )
