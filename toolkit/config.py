@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -19,11 +20,13 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from toolkit.confine import confined, confined_tree
 from toolkit.errors import ConfigError
 from toolkit.transcribe.engines import ComputeType
 
@@ -48,7 +51,41 @@ def _matching(pattern: str, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-HttpUrl = Annotated[str, _matching(r"https?://\S+", "an http:// or https:// URL")]
+#: What no published URL may hold: spaces, quotes, angle brackets, backslashes, controls.
+_URL_UNSAFE = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+
+
+def _url(schemes: tuple[str, ...], what: str) -> AfterValidator:
+    """A URL check: one of ``schemes`` (never javascript: or data:), and nothing unsafe in it."""
+
+    def check(value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or _URL_UNSAFE.search(value):
+            raise ValueError(f"must be {what}, not {value!r}")
+        if parts.scheme == "mailto" and "@" not in parts.path:
+            raise ValueError(f"must be {what}, not {value!r}")
+        if parts.scheme != "mailto" and not parts.hostname:
+            raise ValueError(f"must be {what} with a host name, not {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+HttpUrl = Annotated[str, _url(("http", "https"), "an http:// or https:// URL")]
+#: A person's page: a web page, or ``mailto:`` an address.
+HrefUrl = Annotated[str, _url(("http", "https", "mailto"), "an http://, https:// or mailto: URL")]
+
+
+def _base_url(value: str) -> str:
+    if "?" in value or "#" in value:
+        raise ValueError(f"must be the site's folder URL, without ? or #, not {value!r}")
+    return value
+
+
+#: The site's address: every published URL starts with it.
+BaseUrl = Annotated[
+    str, _url(("http", "https"), "an http:// or https:// URL"), AfterValidator(_base_url)
+]
 
 
 def _person_from_string(value: Any) -> Any:
@@ -62,7 +99,7 @@ class Person(_Strict):
     role: str | None = None
     #: The Podcast Taxonomy group (``cast``, ``writing``, ...); unset: ``cast``.
     group: str | None = None
-    href: HttpUrl | None = None
+    href: HrefUrl | None = None
     img: HttpUrl | None = None
     #: A short recording of this person's voice (a few seconds of speech, any
     #: format ffmpeg reads), relative to the file that names them: it helps
@@ -262,12 +299,12 @@ class Show(_Strict):
     author: str = Field(min_length=1)
     owner: Owner
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-    base_url: str = Field(pattern=r"^https?://\S+$")
+    base_url: BaseUrl
     image: str | None = None
     categories: list[str] = Field(default_factory=list)
     explicit: bool = False
     type: Literal["episodic", "serial"] = "episodic"
-    link: str | None = None
+    link: HttpUrl | None = None
     copyright: str | None = None
     hosts: list[PersonEntry] = Field(default_factory=list)
     #: The id the Podcast Index gave the show (its page is podcastindex.org/podcast/<id>):
@@ -352,7 +389,7 @@ class EpisodeChapter(_Strict):
 
     start: Annotated[float, BeforeValidator(_chapter_time), Field(ge=0)]
     title: str = Field(min_length=1)
-    url: str | None = None
+    url: HttpUrl | None = None
 
 
 #: ``audio = "<scheme>://..."``: a URL, not a file (an imported episode not yet downloaded).
@@ -387,6 +424,13 @@ class Episode(_Strict):
     # Filled in by the loader.
     slug: str = Field(default="", exclude=True)
     folder: Path = Field(default=Path("."), exclude=True)
+    #: What the loader found worth telling but not refusing (a date in the future).
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Lines for the producer, each naming the file and the field."""
+        return self._warnings
 
     @model_validator(mode="after")
     def _article_url_from_article(self) -> Episode:
@@ -397,7 +441,20 @@ class Episode(_Strict):
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, v: Any) -> Any:
-        # A bare TOML date means midnight UTC; a naive datetime is taken as UTC.
+        # A number is no date (pydantic would read 5 as 5 seconds after 1970), and a
+        # string must be an ISO 8601 date. A bare TOML date means midnight UTC; a
+        # naive datetime is taken as UTC.
+        if isinstance(v, str):
+            try:
+                v = dt.datetime.fromisoformat(v.strip())
+            except ValueError:
+                raise ValueError(
+                    f"must be a date such as 2023-01-17 or 2023-01-17T09:00:00Z, not {v!r}"
+                ) from None
+        elif not isinstance(v, dt.date):
+            raise ValueError(
+                f"must be a date such as 2023-01-17 or 2023-01-17T09:00:00Z, not {v!r}"
+            )
         if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
             v = dt.datetime(v.year, v.month, v.day)
         if isinstance(v, dt.datetime) and v.tzinfo is None:
@@ -451,18 +508,77 @@ def _raise_validation(path: Path, err: ValidationError) -> None:
     raise ConfigError(message, path, field) from err
 
 
-def _check_image(image: Path | None, path: Path) -> None:
-    """Cover art must exist and be a JPEG or PNG (what Apple accepts)."""
-    if image is None:
+#: Apple's limit on a description, in UTF-8 bytes (not characters).
+MAX_DESCRIPTION_BYTES = 4000
+#: An episode dated further ahead than this is refused as a typo (2099 for 2029).
+MAX_AHEAD = dt.timedelta(days=366)
+
+
+def _check_image(value: str | None, base: Path, root: Path, path: Path) -> None:
+    """Cover art: inside the show folder, a JPEG or PNG by name and by content,
+    square, 1400 to 3000 px a side (what Apple accepts; see :mod:`toolkit.cover`).
+
+    The colour space is left to ``toolkit check``. A picture embedded in the
+    audio is reduced to 1400 px (:mod:`toolkit.tag.artwork`).
+    """
+    from toolkit.cover import artwork_problems, read_image
+
+    if not value:
         return
+    image = confined(base, value, root, path, "image")
     if image.suffix.lower() not in _IMAGE_SUFFIXES:
         raise ConfigError(f"image {image.name} must be a JPEG or PNG (.jpg or .png)", path, "image")
     if not image.is_file():
         raise ConfigError(f"image file {image} not found", path, "image")
+    try:
+        facts = read_image(image)
+    except ValueError as e:
+        raise ConfigError(f"image {image.name} is refused: {e}", path, "image") from e
+    problems = artwork_problems(facts, image.name)
+    if problems:
+        raise ConfigError(f"image {image.name} is refused: {'; '.join(problems)}", path, "image")
+
+
+def _check_description(text: str, path: Path) -> None:
+    size = len(text.encode("utf-8"))
+    if size > MAX_DESCRIPTION_BYTES:
+        raise ConfigError(
+            f"{size} bytes long; Apple allows {MAX_DESCRIPTION_BYTES} "
+            "(UTF-8 bytes, not characters)",
+            path,
+            "description",
+        )
+
+
+def _check_people(people: list[Person], key: str, base: Path, root: Path, path: Path) -> None:
+    """Each person's voice sample: a file inside the show folder."""
+    for i, person in enumerate(people):
+        if person.voice is None:
+            continue
+        field = f"{key}.{i}.voice"
+        sample = confined(base, person.voice, root, path, field)
+        if not sample.is_file():
+            raise ConfigError(f"voice sample {sample} not found", path, field)
+
+
+def _check_categories(categories: list[str], path: Path) -> None:
+    """Each category is Apple's (a close match is suggested)."""
+    from toolkit.check.apple_categories import category_problem
+
+    for i, category in enumerate(categories):
+        problem = category_problem(category)
+        if problem is not None:
+            raise ConfigError(problem, path, f"categories.{i}")
 
 
 def load_show(root: Path) -> Show:
-    """Load and validate ``root/show.toml``."""
+    """Load and validate ``root/show.toml``.
+
+    Beyond the fields' own rules: every file it names (cover art, voice
+    samples) and the ``templates`` folder resolve inside ``root``, the cover
+    art is what Apple accepts, the categories are Apple's, and the
+    description fits in 4,000 bytes.
+    """
     path = Path(root) / SHOW_FILE
     data = _read_toml(path)
     try:
@@ -470,13 +586,28 @@ def load_show(root: Path) -> Show:
     except ValidationError as e:
         _raise_validation(path, e)
     show.root = Path(root)
-    _check_image(show.image_path, path)
+    _check_description(show.description, path)
+    _check_categories(show.categories, path)
+    _check_image(show.image, show.root, show.root, path)
+    _check_people(show.hosts, "hosts", show.root, show.root, path)
+    confined_tree(show.root / "templates", show.root, "templates")
     return show
 
 
-def load_episode(folder: Path) -> Episode:
-    """Load and validate ``folder/episode.toml``; the slug is the folder's name."""
+def _show_root(folder: Path) -> Path:
+    """The show folder of an episode folder: ``<show>/episodes/<slug>``."""
+    return folder.parent.parent if folder.parent.name == EPISODES_DIR else folder
+
+
+def load_episode(folder: Path, root: Path | None = None, now: dt.datetime | None = None) -> Episode:
+    """Load and validate ``folder/episode.toml``; the slug is the folder's name.
+
+    Every file it names must resolve inside the show folder ``root`` (default:
+    the folder above ``episodes``). A date more than a year after ``now`` is
+    refused; a later date than ``now`` is kept, with a line in ``warnings``.
+    """
     folder = Path(folder)
+    root = _show_root(folder) if root is None else Path(root)
     path = folder / EPISODE_FILE
     data = _read_toml(path)
     try:
@@ -495,16 +626,71 @@ def load_episode(folder: Path) -> Episode:
             path,
             "audio",
         )
+    confined(folder, episode.audio, root, path, "audio")
     if not episode.audio_path.is_file():
         raise ConfigError(f"audio file {episode.audio_path} not found", path, "audio")
     article = episode.article_path
-    if article is not None and not article.is_file():
-        raise ConfigError(f"article file {article} not found", path, "article")
-    _check_image(episode.image_path, path)
+    if article is not None and episode.article is not None:
+        confined(folder, episode.article, root, path, "article")
+        if not article.is_file():
+            raise ConfigError(f"article file {article} not found", path, "article")
+    _check_image(episode.image, folder, root, path)
+    _check_people(episode.hosts, "hosts", folder, root, path)
+    _check_people(episode.guests, "guests", folder, root, path)
+    _check_description(episode.description, path)
+    _check_date(episode, path, now or dt.datetime.now(dt.UTC))
     return episode
 
 
-def load_episodes(root: Path) -> list[Episode]:
+def _check_date(episode: Episode, path: Path, now: dt.datetime) -> None:
+    if episode.date - now > MAX_AHEAD:
+        raise ConfigError(
+            f"{episode.date:%Y-%m-%d} is more than a year from now: a typo? (the feed "
+            "would be dated then, and apps list it above every other episode)",
+            path,
+            "date",
+        )
+    if episode.date > now:
+        episode.warnings.append(
+            f"{path}: field 'date': {episode.date:%Y-%m-%d %H:%M} is in the future; the "
+            "build publishes the episode now, dated then (apps list it first)"
+        )
+
+
+def _check_unique(episodes: list[Episode], base: Path) -> None:
+    """No guid, (season, number) of a full episode, or slug up to case, twice."""
+    guids: dict[str, Episode] = {}
+    for ep in episodes:
+        other = guids.setdefault(ep.guid, ep) if ep.guid else ep
+        if other is not ep:
+            raise ConfigError(
+                f"{other.slug} and {ep.slug} share the guid {ep.guid!r}: apps see one episode",
+                base,
+                "guid",
+            )
+    slugs: dict[str, Episode] = {}
+    numbers: dict[tuple[int | None, int], Episode] = {}
+    for ep in episodes:
+        other = slugs.setdefault(ep.slug.casefold(), ep)
+        if other is not ep:
+            raise ConfigError(
+                f"the folders {other.slug} and {ep.slug} differ only in case: they are one "
+                "folder on macOS and Windows, and one URL on many servers",
+                base,
+            )
+        if ep.number is None or ep.type != "full":
+            continue  # a trailer or bonus may share its episode's number
+        other = numbers.setdefault((ep.season, ep.number), ep)
+        if other is not ep:
+            where = f"season {ep.season}" if ep.season is not None else "the show"
+            raise ConfigError(
+                f"episode {ep.number} of {where} is already {other.slug}",
+                ep.folder / EPISODE_FILE,
+                "number",
+            )
+
+
+def load_episodes(root: Path, now: dt.datetime | None = None) -> list[Episode]:
     """Load every episode under ``root/episodes``, newest first."""
     base = Path(root) / EPISODES_DIR
     if not base.is_dir():
@@ -512,8 +698,6 @@ def load_episodes(root: Path) -> list[Episode]:
     folders = sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file())
     if not folders:
         raise ConfigError(f"no episode folders with an {EPISODE_FILE}", base)
-    episodes = [load_episode(p) for p in folders]
-    guids = [e.guid for e in episodes if e.guid]
-    if len(guids) != len(set(guids)):
-        raise ConfigError("two episodes share a guid", base, "guid")
+    episodes = [load_episode(p, Path(root), now) for p in folders]
+    _check_unique(episodes, base)
     return sorted(episodes, key=lambda e: e.date, reverse=True)

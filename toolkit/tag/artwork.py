@@ -62,6 +62,8 @@ def picture_from_bytes(data: bytes, max_px: int = MAX_ARTWORK) -> Picture:
                 return Picture(data, _MIME[kind], width, height)
             im.load()
             small = im.copy()
+    except Image.DecompressionBombError as e:
+        raise ValueError(f"artwork has too many pixels ({e})") from e
     except (UnidentifiedImageError, OSError) as e:
         raise ValueError("artwork is not a JPEG or PNG image") from e
     small.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
