@@ -19,7 +19,9 @@ of a shared machine hits every tool), these tools on it:
   "openai"|"faster"`` and ``model = "base"``; the sample episode's
   ``episode.toml`` and ``article.txt``; the long audio as ``audio.mp3``);
   ``build-default``: the same show with no ``engine`` line, i.e. the build at
-  its defaults, every stage. Each build gets a fresh, empty toolkit cache
+  its defaults, every stage; ``build-batched``: the faster engine with
+  ``batch_size = 8`` (batched decoding of the speech spans). Each build gets a
+  fresh, empty toolkit cache
   (``TOOLKIT_CACHE_DIR``) that shares only the converted models (``models/``
   and ``ct2/`` symlinked from the user's cache), so nothing is downloaded and
   nothing is reused::
@@ -74,7 +76,7 @@ The audio (32 kbit/s mono MP3) and its reference (``.json`` beside it) are
 kept in ``--keep DIR`` or the toolkit cache's ``bench/`` folder, and reused::
 
     .venv/bin/python bench/headline.py [--minutes 60] [--runs 1]
-        [--only cli,build-openai,build-faster,build-default,fw-seq,fw-batched,rebuild]
+        [--only cli,build-openai,build-faster,build-batched,build-default,fw-seq,fw-batched,rebuild]
         [--json OUT.json] [--keep DIR]
 """
 
@@ -99,9 +101,10 @@ from bench.provenance import git_state  # noqa: E402
 from bench.segment_health import GAPS, REAL, SPEECH_DIRS, SYNTHETIC  # noqa: E402
 from bench.transcribe import BIN, fresh_cache, prepare, run, wer  # noqa: E402
 
-TOOLS = ("cli", "build-openai", "build-faster", "build-default", "fw-seq", "fw-batched",
-         "rebuild")  # fmt: skip
-BUILDS = ("build-default", "build-faster", "build-openai")  # the rebuild reuses the last run
+TOOLS = ("cli", "build-openai", "build-faster", "build-batched", "build-default", "fw-seq",
+         "fw-batched", "rebuild")  # fmt: skip
+# the rebuild reuses the last build of the run
+BUILDS = ("build-default", "build-faster", "build-batched", "build-openai")
 SAMPLE = ROOT / "episodes" / "001-japan-security-council"
 SAMPLE_TRUTH = ROOT / "tools" / "sample_episode" / "ground_truth.json"
 MUSIC = ROOT / "tests" / "data" / "music"
@@ -301,13 +304,18 @@ def build_has_profile() -> bool:
     return "--profile" in out.stdout
 
 
-def make_show(folder: Path, audio: Path, engine: str | None) -> Path:
-    """A one-episode show: the sample's settings, ``engine`` (None: no line) and model base."""
+def make_show(folder: Path, audio: Path, engine: str | None, batch: int | None = None) -> Path:
+    """A one-episode show: the sample's settings, ``engine`` (None: no line) and model base.
+
+    ``batch`` sets ``batch_size`` (the faster engine's batched decoding).
+    """
     folder.mkdir(parents=True)
     toml = (ROOT / "show.toml").read_text(encoding="utf-8")
     settings = 'model = "base"\n' + (f'engine = "{engine}"\n' if engine else "")
+    settings += f"batch_size = {batch}\n" if batch else ""
     head, sep, tail = toml.partition("[transcription]\n")
-    tail = "\n".join(line for line in tail.splitlines() if not line.startswith(("model", "engine")))
+    own = ("model", "engine", "batch_size")
+    tail = "\n".join(line for line in tail.splitlines() if not line.startswith(own))
     (folder / "show.toml").write_text(head + sep + settings + tail + "\n", encoding="utf-8")
     shutil.copy(ROOT / "cover.jpg", folder / "cover.jpg")
     episode = folder / "episodes" / "e1"
@@ -349,9 +357,10 @@ def read_profile(path: Path) -> dict[str, Any] | None:
 
 
 def run_build(tool: str, i: int, ctx: Context, res: Result) -> None:
-    engine = {"build-openai": "openai", "build-faster": "faster"}.get(tool)
+    engine = {"build-openai": "openai", "build-faster": "faster", "build-batched": "faster"}
     work = ctx.tmp / f"{tool}-{i}"
-    show = make_show(work / "show", ctx.audio, engine)
+    batch = 8 if tool == "build-batched" else None
+    show = make_show(work / "show", ctx.audio, engine.get(tool), batch)
     site, profile = work / "site", work / "profile.json"
     cache = fresh_cache(work, "cache")
     wall, cpu, rss = timed(build_command(show, site, profile, ctx), cache)
