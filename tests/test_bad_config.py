@@ -64,7 +64,8 @@ class Case:
 
 def _manifest() -> list[Case]:
     with (CASES / "MANIFEST.tsv").open(newline="", encoding="utf-8") as f:
-        return [Case(**row) for row in csv.DictReader(f, delimiter="\t")]
+        rows = csv.DictReader(f, delimiter="\t")
+        return [Case(row.pop("case"), **row) for row in rows]
 
 
 ALL = _manifest()
@@ -263,14 +264,10 @@ def test_what_is_allowed_still_loads(tmp_path):
     (root / "cover.jpg").rename(root / "art" / "cover.jpg")
     (root / "cover.jpg").symlink_to(root / "art" / "cover.jpg")
     show_toml = root / "show.toml"
-    show_toml.write_text(
-        show_toml.read_text(encoding="utf-8").replace(
-            'hosts = [{ name = "Maya Okafor", role = "host" }]',
-            'hosts = [{ name = "Maya Okafor", href = "mailto:maya@example.org" }]\n'
-            'link = "https://example.org/show?x=1&y=2"',
-        ),
-        encoding="utf-8",
-    )
+    data = tomllib.loads(show_toml.read_text(encoding="utf-8"))
+    data["hosts"] = [{"name": "Maya Okafor", "href": "mailto:maya@example.org"}]
+    data["link"] = "https://example.org/show?x=1&y=2"
+    show_toml.write_text(dumps(data), encoding="utf-8")
     trailer = root / "episodes" / "002-trailer"
     _episode(trailer, {"title": "Trailer", "type": "trailer", "number": 1, "season": 1,
                        "date": "2023-01-10", "description": "Soon.", "audio": "audio.mp3",
@@ -281,3 +278,30 @@ def test_what_is_allowed_still_loads(tmp_path):
     assert [e.slug for e in episodes] == [SLUG, "002-trailer"]
     assert episodes[1].date == dt.datetime(2023, 1, 10, tzinfo=dt.UTC)
     assert not any(e.warnings for e in episodes)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("category-unknown", "did you mean 'Technology'?"),
+        ("category-case", "case-sensitive: 'News/Politics'"),
+        ("cover-6000px", "6000x6000 px: Apple needs 1400 to 3000 px a side"),
+        ("cover-100px", "100x100 px"),
+        ("cover-not-square", "must be square"),
+        ("cover-text", "not an image"),
+        ("cover-png-named-jpg", "name it cover.png"),
+        ("episode-description-bytes", "4002 bytes long; Apple allows 4000"),
+        ("image-symlink-out", "outside the show folder"),
+        ("audio-absolute", "outside the show folder"),
+        ("date-integer", "not 5"),
+        ("date-2099", "more than a year from now"),
+        ("number-duplicate", "episode 1 of season 1 is already 001-ep"),
+        ("slug-case", "001-EP and 001-ep differ only in case"),
+    ],
+)
+def test_message_says_what_to_fix(tmp_path, name, says):
+    [case] = [c for c in ALL if c.name == name]
+    root = make_show(tmp_path, case)
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_show(root)
+        load_episodes(root)

@@ -555,7 +555,7 @@ def _check_people(people: list[Person], key: str, base: Path, root: Path, path: 
     for i, person in enumerate(people):
         if person.voice is None:
             continue
-        field = f"{key}.{i}.voice"
+        field = f"{key}[{i}].voice"
         sample = confined(base, person.voice, root, path, field)
         if not sample.is_file():
             raise ConfigError(f"voice sample {sample} not found", path, field)
@@ -568,7 +568,7 @@ def _check_categories(categories: list[str], path: Path) -> None:
     for i, category in enumerate(categories):
         problem = category_problem(category)
         if problem is not None:
-            raise ConfigError(problem, path, f"categories.{i}")
+            raise ConfigError(problem, path, f"categories[{i}]")
 
 
 def load_show(root: Path) -> Show:

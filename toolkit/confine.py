@@ -20,7 +20,7 @@ def _real(path: Path, toml: Path, field: str | None) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError, ValueError) as e:  # a symlink loop, a NUL byte
-        raise ConfigError(f"{path}: the path cannot be resolved ({e})", toml, field) from e
+        raise ConfigError(f"{str(path)!r}: the path cannot be resolved ({e})", toml, field) from e
 
 
 def confined(base: Path, value: str, root: Path, toml: Path, field: str) -> Path:
