@@ -37,6 +37,13 @@ class AudioInfo:
     channels: int
     bit_rate: int | None
     sha256: str
+    #: The duration the file's header gives, when it differs from the decoded
+    #: ``duration`` by more than a frame or two (a truncated or damaged file); else None.
+    header_duration: float | None = None
+
+
+#: A header duration further than this (seconds) from the decoded one is reported.
+HEADER_TOLERANCE = 0.5
 
 
 def _ffprobe(path: Path) -> dict[str, Any]:
@@ -58,9 +65,46 @@ def _ffprobe(path: Path) -> dict[str, Any]:
     return data
 
 
-def probe(path: Path, *, sha256: str | None = None) -> AudioInfo:
+def decoded_duration(path: Path) -> float:
+    """How long the first audio stream of ``path`` lasts, in seconds, by decoding all of it.
+
+    A header's duration is only an estimate (an MP3's is the bit rate times
+    the file's size, or its Xing frame count), and a truncated file keeps the
+    whole file's. ffmpeg decodes to nothing (``-f null``) and reports where
+    the decoded audio ended. Raises :class:`AudioError` naming ``path`` when
+    ffmpeg fails or decodes no audio.
+    """
+    path = Path(path)
+    cmd = [
+        FFMPEG, "-nostdin", "-v", "error", "-nostats",
+        "-i", f"file:{path}", "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    except FileNotFoundError as e:
+        raise AudioError("ffmpeg is not installed", path) from e
+    if proc.returncode != 0:
+        lines = proc.stderr.decode(errors="replace").strip().splitlines()
+        reason = lines[-1].removeprefix(f"file:{path}: ") if lines else "unknown"
+        raise AudioError(f"ffmpeg could not decode the audio ({reason})", path)
+    ends = [
+        line.partition("=")[2]
+        for line in proc.stdout.decode(errors="replace").splitlines()
+        if line.startswith("out_time_us=")
+    ]
+    micro = [int(v) for v in ends if v.strip().lstrip("-").isdigit()]
+    if not micro or micro[-1] <= 0:
+        raise AudioError("no audio could be decoded from the file (it is empty or damaged)", path)
+    return micro[-1] / 1e6
+
+
+def probe(path: Path, *, sha256: str | None = None, decode: bool = True) -> AudioInfo:
     """Describe an audio file; raise :class:`AudioError` if it holds no audio.
 
+    The duration comes from decoding the whole file (:func:`decoded_duration`),
+    never from its header alone, which a truncated file keeps whole; where
+    the two differ, ``header_duration`` holds the header's. ``decode=False``
+    takes the header's, for a copy of a file whose duration is known.
     ``sha256``: the file's content hash when the caller has it already (the
     file is then not read again to hash it).
     """
@@ -73,9 +117,14 @@ def probe(path: Path, *, sha256: str | None = None) -> AudioInfo:
         raise AudioError("the file holds no audio stream", path)
     stream, fmt = streams[0], data.get("format", {})
     try:
-        duration = float(stream.get("duration") or fmt["duration"])
-    except (KeyError, ValueError) as e:
-        raise AudioError("cannot tell the audio's duration", path) from e
+        header: float | None = float(stream.get("duration") or fmt["duration"])
+    except (KeyError, ValueError, TypeError) as e:
+        if not decode:
+            raise AudioError("cannot tell the audio's duration", path) from e
+        header = None
+    duration = decoded_duration(path) if decode else float(header or 0)
+    if header is not None and (not decode or abs(header - duration) <= HEADER_TOLERANCE):
+        header = None
     if duration <= 0:
         raise AudioError("the audio is empty", path)
     bit_rate = fmt.get("bit_rate")
@@ -89,6 +138,7 @@ def probe(path: Path, *, sha256: str | None = None) -> AudioInfo:
         channels=int(stream.get("channels", 0)),
         bit_rate=int(bit_rate) if bit_rate else None,
         sha256=sha256 or file_sha256(path),
+        header_duration=header,
     )
 
 

@@ -24,6 +24,11 @@ def _errors_to_messages(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except ToolkitError as e:
             raise click.ClickException(str(e)) from e
+        except OSError as e:
+            # What no library error names: a file that cannot be read or written
+            # (a read-only folder, a full disk). The file and the reason, no traceback.
+            where = f"{e.filename}: " if e.filename else ""
+            raise click.ClickException(f"{where}{e.strerror or e}") from e
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept", err=True)
             sys.exit(130)
@@ -58,10 +63,10 @@ def cli() -> None:
 @click.option(
     "-o",
     "--output",
-    default="site",
+    default=None,
     type=click.Path(path_type=Path),
-    show_default=True,
-    help="Folder to write the site into.",
+    help="Folder to write the site into, outside the show folder "
+    "[default: <show folder>-site beside the show folder].",
 )
 @click.option("--model", default=None, help="Whisper model; overrides show.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
@@ -88,7 +93,7 @@ def cli() -> None:
 @_errors_to_messages
 def build(
     show_dir: Path,
-    output: Path,
+    output: Path | None,
     model: str | None,
     quiet: bool,
     wait: bool,
@@ -103,7 +108,8 @@ def build(
     unchanged, and the build says what it did for each episode. The new site
     is built beside the output and switched into place as a whole, so a
     crash or a failed episode leaves the old site as it was. One build at a
-    time may write an output folder.
+    time may write an output folder. The output is never inside the show
+    folder, nor the show inside the output.
 
     An episode whose episode.toml has no guid gets a permanent one on its
     first build, recorded in SHOW_DIR/.toolkit/guids.json (keep that file
@@ -114,12 +120,19 @@ def build(
     from toolkit.pipeline.build import build as run_build
     from toolkit.profile import Profile, profiling
 
+    def say(line: str) -> None:
+        # Warnings go to standard error, where a producer's script looks for them.
+        click.echo(line, err=line.startswith("warning: "))
+
+    if output is None:  # beside the show: the build never writes inside it
+        here = show_dir.resolve()
+        output = here.parent / f"{here.name}-site"
     options = BuildOptions(
         output=output,
         model=model,
         progress=not quiet,
         wait=wait,
-        say=click.echo,
+        say=say,
         write_guids=write_guids,
     )
     with profiling() if profile_out else nullcontext(Profile()) as profile:
@@ -151,7 +164,8 @@ def build(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The built site to serve.",
 )
-@click.option("-p", "--port", default=8000, show_default=True, type=int)
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@_errors_to_messages
 def serve(directory: Path, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (with byte ranges, so the
     audio player can seek)."""
@@ -397,6 +411,10 @@ def transcribe_cmd(
             click.echo(f"{path}: {report(found.diarization, found.cached)}")
             click.echo(f"wrote {dest}")
         write(transcript, stem)
+        if not transcript.words:
+            from toolkit.pipeline.stages import EMPTY_TRANSCRIPT
+
+            click.echo(f"warning: {path}: {EMPTY_TRANSCRIPT}", err=True)
         _say_outcome(str(path), result.outcome)
         if task == "translate":
             translated = translate(

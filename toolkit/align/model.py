@@ -134,7 +134,18 @@ class Alignment:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Alignment:
-        """Rebuild an alignment from :meth:`to_dict` output; ``source`` names the file."""
+        """Rebuild an alignment from :meth:`to_dict` output; ``source`` names the file.
+
+        JSON that is not an alignment at all (a chapters file, a transcript)
+        is "not an alignment file", whatever its version says.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("paragraphs"), list):
+            raise AlignmentError(
+                "not an alignment file: no 'paragraphs' list (expected an alignment.json "
+                "from build or align)",
+                source,
+                "paragraphs",
+            )
         try:
             check_version(data, "alignment", SCHEMA_VERSION, AlignmentError, source)
             return cls(

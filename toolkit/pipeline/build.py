@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit import datafile, fsutil
 from toolkit.config import Episode, Show, load_episodes, load_show
-from toolkit.errors import PublishError
+from toolkit.errors import AudioError, PublishError
 from toolkit.hashing import content_key
 from toolkit.pipeline.job import EpisodeJob
 from toolkit.pipeline.stages import STAGES, Context, Record, Stage, code_digest, templates_digest
@@ -37,7 +38,7 @@ from toolkit.profile import timed
 from toolkit.publish import STATE_DIR, Staging, build_lock, recover
 from toolkit.transcribe.cache import TranscriptCache
 
-__all__ = ["BuildOptions", "BuildReport", "EpisodeReport", "build"]
+__all__ = ["BuildOptions", "BuildReport", "EpisodeReport", "build", "check_output"]
 
 STATE_FILE = f"{STATE_DIR}/state.json"
 STATE_VERSION = 1
@@ -87,6 +88,9 @@ class BuildReport:
     withdrawn: list[str] = field(default_factory=list)
     #: False when nothing changed and the site was left as it was.
     published: bool = True
+    #: What the producer should know, each naming the file and the field
+    #: (a very short audio, an empty transcript); told as ``warning: ...`` too.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def transcribed(self) -> int:
@@ -108,6 +112,44 @@ def _read_state(output: Path) -> dict[str, Any]:
         return {}  # an unreadable record only means that nothing is reused
 
 
+def check_output(show_root: Path, output: Path) -> None:
+    """Refuse an output folder that would write inside the show folder, or hold it.
+
+    The build replaces the output as a whole, and writes its staging folder
+    and lock beside it: an output inside the show (``-o show/episodes``) would
+    replace the show's own files, and a show inside the output would be
+    thrown away with the old site. Symbolic links are followed. Raises
+    :class:`~toolkit.errors.PublishError` naming the output.
+    """
+    show = Path(show_root).resolve()
+    out = Path(output).resolve()
+    beside = show.parent / f"{show.name}-site"
+    if out == show:
+        raise PublishError(
+            f"the output folder is the show folder {show}; choose a folder outside it "
+            f"(e.g. -o {beside})",
+            output,
+        )
+    if out.is_relative_to(show):
+        raise PublishError(
+            f"the output folder is inside the show folder {show}, whose files the build "
+            f"never writes; choose a folder outside it (e.g. -o {beside})",
+            output,
+        )
+    if show.is_relative_to(out):
+        raise PublishError(
+            f"the show folder {show} is inside the output folder, which the build replaces "
+            "as a whole; choose an output folder that does not hold the show",
+            output,
+        )
+    for parent in [out, *out.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                what = "the output" if parent == out else f"{parent}"
+                raise PublishError(f"{what} is a file, not a folder", output)
+            break
+
+
 def _fault_point(stage: str) -> None:
     """``TOOLKIT_KILL_AT=<stage>``: the build kills itself (SIGKILL) as that stage starts.
 
@@ -117,6 +159,24 @@ def _fault_point(stage: str) -> None:
     """
     if os.environ.get("TOOLKIT_KILL_AT") == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def _audio_field(job: EpisodeJob) -> Iterator[None]:
+    """An :class:`AudioError` about the episode's audio also names ``episode.toml``'s ``audio``.
+
+    The README promises that an error names the file and the field: the
+    audio file is named in the message, the field where it is set.
+    """
+    from toolkit.config import EPISODE_FILE
+
+    try:
+        yield
+    except AudioError as e:
+        audio = job.episode.audio_path
+        if e.field is not None or e.path is None or Path(e.path).absolute() != audio.absolute():
+            raise
+        raise AudioError(f"{audio}: {e.message}", job.episode.folder / EPISODE_FILE, "audio") from e
 
 
 class _EpisodeRun:
@@ -137,6 +197,8 @@ class _EpisodeRun:
         self.records: dict[str, dict[str, Any]] = {}
         self.actions: dict[str, str] = {}
         self.ready: set[str] = set()  # stages whose job fields are filled
+        #: What the producer should know ("<file>: field 'audio': ..."), stage by stage.
+        self.warnings: list[str] = []
         self.folder = staging.root / job.slug
         self.old_folder = staging.previous / job.slug if staging.previous else None
 
@@ -164,7 +226,8 @@ class _EpisodeRun:
         self.folder.mkdir(parents=True, exist_ok=True)
         for name in self.order:
             stage = self.stages[name]
-            inputs = stage.inputs(self.job, self.ctx, self.keys)
+            with _audio_field(self.job):
+                inputs = stage.inputs(self.job, self.ctx, self.keys)
             key = content_key({"stage": name, "stages": code_digest("pipeline"), **inputs})
             self.keys[name] = key
             record = self._reusable(name, key)
@@ -173,14 +236,18 @@ class _EpisodeRun:
                     self.staging.reuse(f"{self.job.slug}/{f}")
                 self.records[name] = record
                 self.actions[name] = "reused"
+                self.warnings.extend(record.get("warnings", []))
                 continue
             for need in stage.needs:
                 self._ensure(need)
             _fault_point(name)
-            with timed(name):
+            with timed(name), _audio_field(self.job):
                 done: Record = stage.run(self.job, self.ctx, self.folder)
             self.ready.add(name)
             self.records[name] = {"key": key, "files": done.files, "data": done.data}
+            if done.warnings:  # kept, so that a build that reuses the stage says them again
+                self.records[name]["warnings"] = list(done.warnings)
+                self.warnings.extend(done.warnings)
             # "re-tagged" when the last build had made it; plain "tagged" the first time.
             verb = stage.verb if name in self.old else stage.verb.removeprefix("re-")
             self.actions[name] = verb if done.action is None else done.action
@@ -229,6 +296,7 @@ def build(show_dir: Path, opts: BuildOptions, stages: list[Stage] | None = None)
     show = load_show(show_dir)
     episodes = load_episodes(show_dir)
     output = Path(opts.output).absolute()
+    check_output(show.root, output)
     say = opts.say or (lambda line: None)
     with build_lock(output, wait=opts.wait, say=say):
         for line in recover(output):
@@ -268,6 +336,9 @@ def _build_locked(
             report.episodes.append(episode)
             job.actions = dict(run.actions)
             say(f"{job.slug}: {episode.summary()}")
+            for warning in run.warnings:
+                say(f"warning: {warning}")
+            report.warnings.extend(run.warnings)
         report.withdrawn = sorted(set(old_episodes) - {j.slug for j in jobs})
         for slug in report.withdrawn:
             say(f"{slug}: withdrawn (no longer in the show), removed from the site")

@@ -179,6 +179,9 @@ class Record:
     #: What it did, for the build's report ("transcribed", "reused", ...); None: its
     #: verb; "": nothing to report (a stage that is turned off).
     action: str | None = None
+    #: What the producer should know, each naming the file and the field
+    #: (:func:`audio_warning`); the build says them, again when it reuses the stage.
+    warnings: list[str] = field(default_factory=list)
 
 
 Inputs = Callable[[EpisodeJob, Context, dict[str, str]], dict[str, Any]]
@@ -205,10 +208,41 @@ def _probe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict[s
     return {"audio": ctx.sha256(job.episode.audio_path), "code": code_digest("audio")}
 
 
+#: Audio shorter than this (seconds) is published with a warning: apps show
+#: ``itunes:duration`` in whole seconds, and such a file is most likely a mistake.
+SHORT_AUDIO = 1.0
+
+
+def audio_warning(job: EpisodeJob, text: str) -> str:
+    """A warning about the episode's audio, naming ``episode.toml``'s ``audio`` and the file."""
+    from toolkit.config import EPISODE_FILE
+
+    return f"{job.episode.folder / EPISODE_FILE}: field 'audio': {job.episode.audio_path}: {text}"
+
+
 def _probe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     # The inputs hashed the audio already; probe does not read it again for that.
+    # The duration is the decoded audio's, never only the header's.
     job.source = probe(job.episode.audio_path, sha256=ctx.sha256(job.episode.audio_path))
-    return Record(data={"source": {**asdict(job.source), "path": None}})
+    warnings = []
+    if job.source.header_duration is not None:
+        warnings.append(
+            audio_warning(
+                job,
+                f"its header says {job.source.header_duration:.1f} s but only "
+                f"{job.source.duration:.1f} s of audio decode (a truncated or damaged file?); "
+                "the decoded duration is published",
+            )
+        )
+    if job.source.duration < SHORT_AUDIO:
+        warnings.append(
+            audio_warning(
+                job,
+                f"the audio lasts only {job.source.duration:.2f} s "
+                "(itunes:duration counts whole seconds); is it the right file?",
+            )
+        )
+    return Record(data={"source": {**asdict(job.source), "path": None}}, warnings=warnings)
 
 
 def _probe_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
@@ -333,11 +367,21 @@ def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     save_transcript(folder / FULL_TRANSCRIPT, job.transcript)
     if not ctx.show.speakers.enabled:
         ctx.done_with(job)
+    warnings = []
+    if not job.transcript.words:
+        warnings.append(audio_warning(job, EMPTY_TRANSCRIPT))
     return Record(
         files=files,
         data={"outcome": job.transcript_outcome},
         action="reused cached transcript" if cached else "transcribed",
+        warnings=warnings,
     )
+
+
+#: The warning for a transcript without a word (silence, noise or music only).
+EMPTY_TRANSCRIPT = (
+    "no speech was recognised (silence, noise or music only?): the transcript is empty"
+)
 
 
 def _transcribe_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
@@ -757,9 +801,13 @@ def _tag_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     dest = folder / name
     options = TagOptions(settings.id3_version, settings.keep_source_chapters)
     publish_audio(source, dest, tags, options, fmt, original=job.source.path)
-    # The duration the feed, page and notes print is the published file's own: an
-    # encoded copy can differ from its source by a frame or two.
-    published = probe(dest)
+    # The duration the feed, page and notes print is the published file's own,
+    # decoded: an encoded copy can differ from its source by a frame or two. A
+    # copy or a remux holds the source's very packets, whose decoded duration
+    # is known (and its header may be a truncated file's).
+    published = probe(dest, decode=fmt.method == "encode")
+    if fmt.method != "encode":
+        published.duration = source.duration
     job.audio = PublishedAudio(name, fmt.mime, published.size, published.duration)
     note = None if fmt.apple else f"tagged {name} (Apple Podcasts plays MP3 and M4A only)"
     return Record(files=[name], data={"audio": asdict(job.audio)}, action=note)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from toolkit.errors import LockedError
+from toolkit.errors import LockedError, PublishError
 
 __all__ = ["build_lock", "lock_path"]
 
@@ -53,8 +53,15 @@ def build_lock(
     build that was killed is taken over (``say`` is told).
     """
     path = lock_path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise PublishError(
+            f"cannot create the lock file beside the output ({e.strerror}); "
+            "is the output folder writable?",
+            path,
+        ) from e
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

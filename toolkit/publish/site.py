@@ -104,9 +104,15 @@ class Staging:
             )
         self.previous = self.output if self.output.is_dir() else None
         self.root = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        self.root.mkdir(parents=True)
+        try:
+            if self.root.exists():
+                shutil.rmtree(self.root)
+            self.root.mkdir(parents=True)
+        except OSError as e:
+            raise PublishError(
+                f"cannot write beside the output ({e.strerror}); is its folder writable?",
+                self.root,
+            ) from e
         self.committed = False
 
     def __enter__(self) -> Staging:
@@ -142,7 +148,18 @@ class Staging:
         return True
 
     def commit(self) -> None:
-        """Switch the new site into place as a whole, and remove the old one."""
+        """Switch the new site into place as a whole, and remove the old one.
+
+        Raises :class:`~toolkit.errors.PublishError` when the switch fails
+        (the old site is then left as it was).
+        """
+        try:
+            self._switch()
+        except OSError as e:
+            raise PublishError(f"cannot switch the new site into place ({e})", self.output) from e
+        self.committed = True
+
+    def _switch(self) -> None:
         if self.previous is None:
             os.rename(self.root, self.output)
         elif _exchange(self.root, self.output):
@@ -152,7 +169,6 @@ class Staging:
             os.rename(self.output, aside)
             os.rename(self.root, self.output)
             shutil.rmtree(aside)
-        self.committed = True
 
     def discard(self) -> None:
         """Throw the new site away; the current one is left as it is."""

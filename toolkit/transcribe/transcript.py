@@ -107,6 +107,7 @@ class Transcript:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Transcript:
         """A transcript from :meth:`to_dict` output; :class:`TranscriptError` if malformed."""
+        _check_kind(data, source)
         try:
             check_version(data, "transcript", SCHEMA_VERSION, TranscriptError, source)
             segments = [
@@ -127,7 +128,9 @@ class Transcript:
                 task=data.get("task", "transcribe"),
                 language_probability=data.get("language_probability"),
             )
-        except (KeyError, TypeError, AttributeError) as e:
+        except TranscriptError:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise TranscriptError(f"malformed transcript: {e}", source) from e
 
     @classmethod
@@ -137,6 +140,41 @@ class Transcript:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:
             raise TranscriptError("transcript file not found", path) from e
-        except (OSError, json.JSONDecodeError) as e:
-            raise TranscriptError(f"cannot read transcript: {e}", path) from e
+        except IsADirectoryError as e:
+            raise TranscriptError("a folder, not a transcript file", path) from e
+        except UnicodeDecodeError as e:
+            raise TranscriptError(
+                f"not a transcript file: not UTF-8 text (audio?); {_WANTED}", path
+            ) from e
+        except json.JSONDecodeError as e:
+            raise TranscriptError(f"not a transcript file: not JSON ({e}); {_WANTED}", path) from e
+        except OSError as e:
+            raise TranscriptError(f"cannot read transcript: {e.strerror or e}", path) from e
         return cls.from_dict(data, path)
+
+
+#: What a transcript file is, for the errors about a file that is not one.
+_WANTED = "expected a transcript.full.json from build, or a NAME.full.json from transcribe"
+
+
+def _check_kind(data: Any, source: Path | None) -> None:
+    """Refuse JSON that is not a transcript at all, before its version is looked at.
+
+    A Podcasting 2.0 chapters file (``"version": "1.2.0"``), a transcript in
+    Podcasting 2.0 JSON or any other JSON is "not a transcript file", not a
+    transcript of an unknown version.
+    """
+    if not isinstance(data, dict):
+        raise TranscriptError(f"not a transcript file: expected a JSON object; {_WANTED}", source)
+    if "chapters" in data and "segments" not in data:
+        raise TranscriptError(
+            f"not a transcript file: a chapters file (chapters.json); {_WANTED}", source
+        )
+    for name, kind in (("segments", list), ("language", str)):
+        if not isinstance(data.get(name), kind):
+            raise TranscriptError(
+                f"not a transcript file: it has no '{name}' {kind.__name__} "
+                f"(a Podcasting 2.0 JSON transcript is not one); {_WANTED}",
+                source,
+                name,
+            )
