@@ -64,7 +64,8 @@ def make_cues(
         timed = _timed_words(seg)
         if not timed:
             continue
-        speaker = seg.speaker if speakers else None
+        # A name is one line of a cue: any line break or run of spaces in it is one space.
+        speaker = " ".join(seg.speaker.split()) or None if speakers and seg.speaker else None
         label = None
         if label_turns and speaker and speaker != previous_speaker:
             label = f"{speaker}:"
@@ -82,7 +83,9 @@ def make_cues(
 
 
 def _timed_words(seg: Segment) -> list[_Timed]:
-    timed = [(w.start, max(w.start, w.end), w.word.strip()) for w in seg.words if w.word.strip()]
+    # A word with a line break inside would end its cue early: whitespace runs become one space.
+    timed = [(w.start, max(w.start, w.end), " ".join(w.word.split())) for w in seg.words]
+    timed = [t for t in timed if t[2]]
     if timed or not seg.text.strip():
         return timed
     # No word timings: share the segment's time out in proportion to word length.

@@ -9,6 +9,12 @@ renders then passes :func:`xml_safe` (:func:`toolkit.render.pages.render_templat
 so no text from ``show.toml``, ``episode.toml`` or a transcript can put a
 character XML 1.0 forbids into the feed: one pass over the output, not one
 per value, so a 10,000-episode feed pays for it once.
+
+HTML made from a show's input (the ``markdown`` filter: a description) passes
+:func:`toolkit.render.sanitize.sanitize_html`, and every ``href`` and ``src``
+of the packaged templates passes the ``safe_url`` filter
+(:func:`toolkit.render.sanitize.safe_url`), which empties a ``javascript:``,
+``data:`` or other non-web URL.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import email.utils
 import os
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -29,11 +35,24 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from toolkit.paths import default_templates_dir
+from toolkit.render.sanitize import safe_url, sanitize_html
 from toolkit.render.transcripts import clock
 
 # Raw HTML in a description is shown as text, never passed on: the notes go
-# into the feed's content:encoded, which apps render.
+# into the feed's content:encoded, which apps render. What the renderer makes
+# then passes sanitize_html, the one allow-list for HTML from a show's input.
 _md = MarkdownIt("commonmark", {"html": False})
+
+
+class _EveryLink(MarkdownIt):
+    """The same parser, taking every link as a link (``javascript:`` too): what a
+    lenient Markdown reader of the notes would link to, for md_markdown to check."""
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        return True
+
+
+_md_every_link = _EveryLink("commonmark", {"html": False})
 
 #: What XML 1.0 forbids in a document (all C0 controls but tab, newline and
 #: carriage return; lone surrogates; U+FFFE and U+FFFF), and carriage returns,
@@ -87,13 +106,39 @@ def md_text(text: object) -> str:
 _MD_HTML = re.compile(r"<(?!https?://[^\s<>]+>)")
 
 
+def _links(tokens: list[Any]) -> Iterator[str]:
+    """Every link and image destination in markdown-it's tokens."""
+    for token in tokens:
+        if token.type in ("link_open", "image"):
+            yield str(token.attrGet("href") or token.attrGet("src") or "")
+        if token.children:
+            yield from _links(token.children)
+
+
 def md_markdown(text: object) -> str:
     """Markdown written by the show (a description) with any raw HTML made text.
 
     The page renders descriptions with raw HTML shown as text; the notes keep
-    the Markdown and do the same: ``<b>`` becomes ``&lt;b>``.
+    the Markdown and do the same: ``<b>`` becomes ``&lt;b>``. A description
+    with a link or image a browser must not follow (``javascript:``,
+    ``data:``, ... : see :func:`safe_url`), in any form a Markdown reader
+    takes (inline, reference, behind entities), is written as plain text
+    instead (:func:`md_text`), so no reader of the notes can make it a link.
     """
-    return _MD_HTML.sub("&lt;", str(text or ""))
+    out = _MD_HTML.sub("&lt;", str(text or ""))
+    if any(safe_url(url) != url for url in _links(_md_every_link.parse(out))):
+        return md_text(text)
+    return out
+
+
+def markdown_html(text: object) -> Markup:
+    """A description's Markdown as HTML for a page or the feed: rendered, then sanitised.
+
+    Raw HTML is shown as text (the renderer's ``html`` is off) and the result
+    passes :func:`sanitize_html`, so whatever the Markdown holds, only the
+    allow-list's tags, attributes and link schemes reach the page.
+    """
+    return Markup(sanitize_html(_md.render(str(text or ""))))
 
 
 def md_url(url: object) -> str:
@@ -183,7 +228,8 @@ def make_environment(show_root: Path | None = None) -> jinja2.Environment:
     env.filters["md"] = md_text
     env.filters["md_markdown"] = md_markdown
     env.filters["md_url"] = md_url
-    env.filters["markdown"] = lambda text: Markup(_md.render(text or ""))
+    env.filters["markdown"] = markdown_html
+    env.filters["safe_url"] = safe_url
     # Markup → plain text, so autoescaping escapes it again (HTML inside XML).
     env.filters["as_text"] = str
     return env
