@@ -285,6 +285,7 @@ def test_what_is_allowed_still_loads(tmp_path):
     [
         ("category-unknown", "did you mean 'Technology'?"),
         ("category-case", "case-sensitive: 'News/Politics'"),
+        ("category-pre-2019", "since 2019: write 'Arts/Books'"),
         ("cover-6000px", "6000x6000 px: Apple needs 1400 to 3000 px a side"),
         ("cover-100px", "100x100 px"),
         ("cover-not-square", "must be square"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["APPLE_CATEGORIES", "category_problem"]
+__all__ = ["APPLE_CATEGORIES", "OLD_NAMES", "category_problem"]
 
 #: Category -> its subcategories, in Apple's order.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -113,6 +113,28 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Names from Apple's list before 2019 that feeds still carry, and what replaced them
+#: (an imported show's categories are often these).
+OLD_NAMES: dict[str, str] = {
+    "Arts/Literature": "Arts/Books",
+    "Games & Hobbies": "Leisure",
+    "Games & Hobbies/Automotive": "Leisure/Automotive",
+    "Games & Hobbies/Aviation": "Leisure/Aviation",
+    "Games & Hobbies/Hobbies": "Leisure/Hobbies",
+    "Games & Hobbies/Video Games": "Leisure/Video Games",
+    "Government & Organizations": "Government",
+    "Health": "Health & Fitness",
+    "News & Politics": "News/Politics",
+    "Science & Medicine": "Science",
+    "Society & Culture/History": "History",
+    "Sports & Recreation": "Sports",
+    "Technology/Gadgets": "Technology",
+    "Technology/Podcasting": "Technology",
+    "Technology/Software How-To": "Technology",
+    "Technology/Tech News": "News/Tech News",
+}
+
+
 def _all_names() -> list[str]:
     names = list(APPLE_CATEGORIES)
     for top, subs in APPLE_CATEGORIES.items():
@@ -125,6 +147,9 @@ def category_problem(value: str) -> str | None:
     top, _, sub = (part.strip() for part in value.partition("/"))
     if top in APPLE_CATEGORIES and (not sub or sub in APPLE_CATEGORIES[top]):
         return None
+    renamed = OLD_NAMES.get("/".join(p for p in (top, sub) if p))
+    if renamed is not None:
+        return f"{value!r} is not an Apple category since 2019: write {renamed!r}"
     names = _all_names()
     exact = {n.casefold(): n for n in names}.get(value.replace(" / ", "/").casefold())
     if exact is not None:
