@@ -109,3 +109,19 @@ def test_compute_type_is_checked(show_dir):
         text.replace('model = "base"', 'model = "base"\nengine = "faster"\ncompute_type = "int8"')
     )
     assert load_show(show_dir).transcription.compute_type == "int8"
+
+
+def test_a_scheduled_date_warns_and_a_far_one_is_refused(show_dir):
+    import datetime as dt
+
+    toml = show_dir / "episodes" / SAMPLE_EPISODE.name / "episode.toml"
+    now = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)  # the sample is dated 2023-01-17
+    [episode] = load_episodes(show_dir, now=now)
+    assert episode.warnings == [
+        f"{toml}: field 'date': 2023-01-17 09:00 is in the future; the build publishes "
+        "the episode now, dated then (apps list it first)"
+    ]
+    assert load_episodes(show_dir, now=now + dt.timedelta(days=30))[0].warnings == []
+    with pytest.raises(ConfigError, match="more than a year from now") as err:
+        load_episodes(show_dir, now=now - dt.timedelta(days=400))
+    assert (err.value.path, err.value.field) == (toml, "date")
