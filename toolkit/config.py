@@ -2,6 +2,14 @@
 
 Both files are validated with pydantic. Any problem becomes a
 :class:`~toolkit.errors.ConfigError` naming the file and the field.
+
+The loaders check what the fields alone cannot: every file named (audio,
+article, cover art, voice samples) and the ``templates`` folder resolve,
+after symlinks, inside the show folder (:mod:`toolkit.confine`); cover art
+is a square JPEG or PNG of 1400 to 3000 px by its content (:mod:`toolkit.cover`);
+categories are Apple's; descriptions fit Apple's 4,000 bytes; no two full
+episodes share a number in a season, no two folders differ only in case,
+and no date is more than a year ahead (a later date than now is a warning).
 """
 
 from __future__ import annotations
