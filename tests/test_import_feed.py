@@ -364,3 +364,17 @@ def test_download_failure_is_reported_and_the_url_kept(tmp_path):
     assert len(report.failed) == 1 and "gone.flac" in report.failed[0]
     failed = [e for e in report.episodes if e.audio.startswith("file:")]
     assert [e.guid for e in failed] == [items[1]["guid"]]
+
+
+def test_categories_are_written_as_apple_names_them():
+    """Pre-2019 names are renamed, names outside Apple's list are left out, each with a
+    warning naming the field, so the imported show.toml loads."""
+    from toolkit.importer.mapping import apple_categories
+
+    warnings: list[str] = []
+    feed_categories = ["Arts/Literature", "Technology", "Made Up", "Technology", "News/Politics"]
+    kept = apple_categories(feed_categories, Path("show.toml"), warnings)
+    assert kept == ["Arts/Books", "Technology", "News/Politics"]
+    assert len(warnings) == 2
+    assert "categories[0]" in warnings[0] and "'Arts/Books'" in warnings[0]
+    assert "categories[2]" in warnings[1] and "left out" in warnings[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from toolkit.check.apple_categories import category_problem
+from toolkit.check.apple_categories import OLD_NAMES, category_problem
 from toolkit.check.limits import MAX_DESCRIPTION_BYTES
 from toolkit.importer.feed import Feed, FeedItem, PersonLink
 from toolkit.importer.text import html_to_text
@@ -114,11 +114,7 @@ def show_table(feed: Feed, path: Path, base_url: str | None) -> Mapped:
             "will be published (or import with --base-url)"
         )
     if feed.categories:
-        out["categories"] = feed.categories
-        for i, cat in enumerate(feed.categories):
-            problem = category_problem(cat)
-            if problem:
-                warnings.append(f"{path}: field 'categories[{i}]': {problem}")
+        out["categories"] = apple_categories(feed.categories, path, warnings)
     if feed.explicit is not None:
         out["explicit"] = feed.explicit
     else:
@@ -201,3 +197,22 @@ def episode_table(item: FeedItem, path: Path, audio: str) -> Mapped:
     if imported:
         out["imported"] = imported
     return Mapped(out, warnings)
+
+
+def apple_categories(categories: list[str], path: Path, warnings: list[str]) -> list[str]:
+    """The feed's categories as Apple names them: pre-2019 names renamed, the rest dropped.
+
+    ``show.toml`` takes only Apple's categories, so a category the loader would
+    refuse is left out, with a line in ``warnings`` saying why.
+    """
+    kept: list[str] = []
+    for i, cat in enumerate(categories):
+        name = OLD_NAMES.get(cat.replace(" / ", "/").strip(), cat)
+        problem = category_problem(name)
+        if problem:
+            warnings.append(f"{path}: field 'categories[{i}]': {problem}; left out")
+        elif name != cat:
+            warnings.append(f"{path}: field 'categories[{i}]': {cat!r} written as {name!r}")
+        if not problem and name not in kept:
+            kept.append(name)
+    return kept
