@@ -144,10 +144,14 @@ class Transcript:
             raise TranscriptError("a folder, not a transcript file", path) from e
         except UnicodeDecodeError as e:
             raise TranscriptError(
-                f"not a transcript file: not UTF-8 text (audio?); {_WANTED}", path
+                f"cannot read transcript: not a transcript file, not UTF-8 text (audio?); "
+                f"{_WANTED}",
+                path,
             ) from e
         except json.JSONDecodeError as e:
-            raise TranscriptError(f"not a transcript file: not JSON ({e}); {_WANTED}", path) from e
+            raise TranscriptError(
+                f"cannot read transcript: not a transcript file, not JSON ({e}); {_WANTED}", path
+            ) from e
         except OSError as e:
             raise TranscriptError(f"cannot read transcript: {e.strerror or e}", path) from e
         return cls.from_dict(data, path)
