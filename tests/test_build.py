@@ -220,12 +220,21 @@ def test_content_encoded_is_escaped_html_notes(site):
 RARE_NAMES = ["Ishikane", "Kumagai", "DPRK", "PassBlue", "Senkaku", "Kimihiro", "Naoko"]
 
 
+def _bias(options: dict) -> str:
+    """The names decoding was biased towards: faster-whisper's hotwords, or
+    openai-whisper's initial prompt, carried into every window."""
+    if options["engine"] == "faster":
+        assert options["initial_prompt"] is None
+        return str(options["hotwords"])
+    assert options["carry_initial_prompt"] is True and options["hotwords"] is None
+    return str(options["initial_prompt"])
+
+
 def test_transcript_knows_the_articles_names(site):
     """Decoding was biased by the article and the names come out spelt as it spells them."""
     full = json.loads((site / SLUG / "transcript.full.json").read_text())
     options = full["options"]
-    assert options["carry_initial_prompt"] is True
-    assert all(name in options["initial_prompt"] for name in ("Ishikane", "Kumagai", "DPRK"))
+    assert all(name in _bias(options) for name in ("Ishikane", "Kumagai", "DPRK"))
     assert options["outcome"] in ("biased", "filled")
     said = " ".join(line["text"] for line in TRUTH["lines"])
     text = " ".join(s["text"] for s in full["segments"])
@@ -247,7 +256,7 @@ def test_transcript_knows_the_shows_people_and_is_in_sentences(site):
     text = " ".join(s["text"] for s in full["segments"])
     assert "I'm Maya Okafor" in text
     assert text.count("Daniel Reyes") == 1 and text.count("Maya Okafor") == 1
-    assert full["options"]["initial_prompt"].endswith(", Maya Okafor, Daniel Reyes.")
+    assert _bias(full["options"]).rstrip(".").endswith(", Maya Okafor, Daniel Reyes")
     segments = full["segments"]
     assert all(b["start"] >= a["end"] for a, b in zip(segments, segments[1:], strict=False))
     words = [w for s in segments for w in s["words"]]

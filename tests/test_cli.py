@@ -58,7 +58,8 @@ def test_transcribe_refuses_unknown_format_and_bad_audio(tmp_path):
     assert result.exit_code == 1
     assert f"{missing}: audio file not found" in result.output
     jfk = str(SPEECH / "jfk.flac")
-    result = runner.invoke(cli, ["transcribe", jfk, "--compute-type", "int8"])
+    args = ["transcribe", jfk, "--engine", "openai", "--compute-type", "int8", "-o", str(tmp_path)]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 1
     assert "compute type 'int8' needs the faster engine" in result.output
 

@@ -95,7 +95,8 @@ def test_unknown_field_and_bad_toml(show_dir):
 def test_compute_type_is_checked(show_dir):
     toml = show_dir / "show.toml"
     text = toml.read_text()
-    toml.write_text(text.replace('model = "base"', 'model = "base"\ncompute_type = "int8"'))
+    openai = 'model = "base"\nengine = "openai"\ncompute_type = "int8"'
+    toml.write_text(text.replace('model = "base"', openai))
     with pytest.raises(ConfigError, match="compute_type needs engine") as err:
         load_show(show_dir)
     assert str(toml) in str(err.value)

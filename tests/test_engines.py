@@ -135,7 +135,7 @@ def test_stream_gives_whispers_samples():
 
 @pytest.fixture(scope="module")
 def jfk():
-    found = {"openai": _run(JFK, model="tiny.en")}
+    found = {"openai": _run(JFK, model="tiny.en", engine="openai")}
     if _has_faster():
         found["faster"] = _run(JFK, model="tiny.en", engine="faster")
     return found
@@ -203,7 +203,7 @@ def test_sample_episode_transcript_covers_the_speech(engine):
 
 def test_openai_engine_uses_a_checkpoint_path():
     checkpoint = models.prepare("tiny.en")
-    transcript = _run(JFK, model=str(checkpoint))
+    transcript = _run(JFK, model=str(checkpoint), engine="openai")
     assert normalise(transcript.text) == JFK_WORDS
     assert transcript.model == str(checkpoint)
 
@@ -212,7 +212,7 @@ def test_openai_engine_converts_a_ct2_folder(toolkit_cache, tmp_path):
     folder = models.OFFLINE_PACKAGES["tiny.en"].config.locate().parent
     source = models.resolve(folder)
     assert (source.kind, source.path) == ("ct2-folder", folder)
-    transcript = _run(JFK, model=str(folder))
+    transcript = _run(JFK, model=str(folder), engine="openai")
     assert normalise(transcript.text) == JFK_WORDS
     [converted] = (toolkit_cache / "models").glob("ct2-*.pt")
     before = converted.stat().st_mtime_ns
@@ -248,7 +248,7 @@ def test_faster_engine_computes_base_in_int8():
 
 def test_compute_type_needs_the_faster_engine_and_a_known_type():
     with pytest.raises(ModelError, match="needs the faster engine"):
-        TranscribeOptions(model="base", compute_type="int8")
+        TranscribeOptions(model="base", engine="openai", compute_type="int8")
     with pytest.raises(ModelError, match="unknown compute type 'int4'"):
         TranscribeOptions(model="base", engine="faster", compute_type="int4")
 
@@ -450,7 +450,7 @@ def test_ctrl_c_on_the_command_line(tmp_path):
 
 
 def test_cache_key_includes_engine_and_task():
-    base = TranscribeOptions(model="base")
+    base = TranscribeOptions(model="base", engine="openai")
     keys = {
         base.cache_key("abc"),
         TranscribeOptions(model="base", engine="faster").cache_key("abc"),
@@ -463,13 +463,15 @@ def test_cache_key_includes_engine_and_task():
         base.cache_key("abd"),
     }
     assert len(keys) == 9
-    assert base.cache_key("abc") == TranscribeOptions(model="base").cache_key("abc")
+    same = TranscribeOptions(model="base", engine="openai")
+    assert base.cache_key("abc") == same.cache_key("abc")
 
 
 @FASTER
 def test_other_engine_misses_the_cache(tmp_path):
     cache = TranscriptCache(tmp_path)
-    first = transcribe(JFK, TranscribeOptions(model="tiny.en"), cache=cache, progress=False)
+    openai = TranscribeOptions(model="tiny.en", engine="openai")
+    first = transcribe(JFK, openai, cache=cache, progress=False)
     other = transcribe(
         JFK, TranscribeOptions(model="tiny.en", engine="faster"), cache=cache, progress=False
     )

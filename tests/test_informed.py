@@ -61,7 +61,7 @@ def _without(transcript: Transcript, start: float, end: float) -> Transcript:
 
 
 def test_openai_gets_a_prompt_carried_into_every_window(article):
-    options = biased_options(TranscribeOptions(model="base"), article)
+    options = biased_options(TranscribeOptions(model="base", engine="openai"), article)
     assert options is not None
     assert "Ishikane" in options.initial_prompt and options.carry_initial_prompt
     assert options.hotwords is None
@@ -75,7 +75,7 @@ def test_faster_gets_hotwords(article):
 
 
 def test_a_prompt_of_ones_own_comes_first(article):
-    options = biased_options(TranscribeOptions(initial_prompt="UN Desk."), article)
+    options = biased_options(TranscribeOptions(engine="openai", initial_prompt="UN Desk."), article)
     assert options is not None and options.initial_prompt.startswith("UN Desk. ")
 
 
@@ -214,7 +214,7 @@ def test_the_article_key_follows_the_prompt(monkeypatch, article):
     """A change in how the prompt is made (not in the article) misses the kept transcript."""
     from toolkit.transcribe import bias
 
-    options = TranscribeOptions(model="base")
+    options = TranscribeOptions(model="base", engine="openai")
     key = article_key("0" * 64, options, article, bias=True, correct=True)
     monkeypatch.setattr(bias, "PROMPT_MAX_TOKENS", 60)
     monkeypatch.setattr(bias.prompt_for, "__defaults__", (60, ()))
@@ -265,7 +265,7 @@ def test_every_pass_shares_one_decode_and_one_speech_detection(
     monkeypatch.setattr(gaps, "decode", counting("decode", gaps.decode))
     monkeypatch.setattr(gaps, "stream", counting("stream", gaps.stream))
     monkeypatch.setattr(vad, "speech_spans", counting("vad", vad.speech_spans))
-    options = TranscribeOptions(model="base", language="en")
+    options = TranscribeOptions(model="base", engine="openai", language="en")
     cache = TranscriptCache(tmp_path / "cache")
     audio = EPISODE / "audio.mp3"
 
