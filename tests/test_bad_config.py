@@ -306,3 +306,53 @@ def test_message_says_what_to_fix(tmp_path, name, says):
     with pytest.raises(ConfigError, match=re.escape(says)):
         load_show(root)
         load_episodes(root)
+
+
+class _Valid(Case):
+    """The small valid show, unchanged."""
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return {}
+
+
+VALID = _Valid("valid", "-", "-", "feed", "the small valid show")
+
+UNREADABLE = {
+    # what bench/fuzz.py found escaping the loader: each is now a ConfigError
+    "not-utf8": (b'title = "Caf\xe9"\n', "not UTF-8"),
+    "nested-too-deep": (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_unreadable_episode_toml_names_the_file(tmp_path, name):
+    """An episode.toml that is not UTF-8 or nests without end is a ConfigError naming
+    the file, from the loader and from `toolkit build` (exit 1, no traceback)."""
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    root = make_show(tmp_path, VALID)
+    raw, says = UNREADABLE[name]
+    toml = root / "episodes" / SLUG / "episode.toml"
+    toml.write_bytes(raw)
+    with pytest.raises(ConfigError, match=says) as caught:
+        load_episodes(root)
+    assert caught.value.path == toml
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{toml}: not valid TOML: {says}" in result.output
+
+
+def test_a_file_name_the_system_refuses_names_the_field(tmp_path):
+    """audio = a name longer than the file system takes: an error on field 'audio'."""
+    root = make_show(tmp_path, VALID)
+    toml = root / "episodes" / SLUG / "episode.toml"
+    data = tomllib.loads(toml.read_text(encoding="utf-8"))
+    data["audio"] = "a" * 300 + ".mp3"
+    toml.write_text(dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_episodes(root)
+    assert (caught.value.path, caught.value.field) == (toml, "audio")
+    assert "cannot be read" in str(caught.value)

@@ -498,8 +498,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("file not found", path) from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"not valid TOML: {e}", path) from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"not valid TOML: not UTF-8 text ({e.reason} at byte {e.start})", path
+        ) from e
+    except RecursionError as e:
+        raise ConfigError("not valid TOML: nested too deeply", path) from e
     except OSError as e:
         raise ConfigError(f"cannot read: {e}", path) from e
+
+
+def _is_file(file: Path, path: Path, field: str) -> bool:
+    """Whether ``file`` is a file; a name the system refuses (too long) is an error."""
+    try:
+        return file.is_file()
+    except OSError as e:
+        raise ConfigError(f"{file}: cannot be read ({e.strerror})", path, field) from e
 
 
 def _raise_validation(path: Path, err: ValidationError) -> None:
@@ -536,7 +550,7 @@ def _check_image(value: str | None, base: Path, root: Path, path: Path) -> None:
     image = confined(base, value, root, path, "image")
     if image.suffix.lower() not in _IMAGE_SUFFIXES:
         raise ConfigError(f"image {image.name} must be a JPEG or PNG (.jpg or .png)", path, "image")
-    if not image.is_file():
+    if not _is_file(image, path, "image"):
         raise ConfigError(f"image file {image} not found", path, "image")
     try:
         facts = read_image(image)
@@ -565,7 +579,7 @@ def _check_people(people: list[Person], key: str, base: Path, root: Path, path: 
             continue
         field = f"{key}[{i}].voice"
         sample = confined(base, person.voice, root, path, field)
-        if not sample.is_file():
+        if not _is_file(sample, path, field):
             raise ConfigError(f"voice sample {sample} not found", path, field)
 
 
@@ -635,12 +649,12 @@ def load_episode(folder: Path, root: Path | None = None, now: dt.datetime | None
             "audio",
         )
     confined(folder, episode.audio, root, path, "audio")
-    if not episode.audio_path.is_file():
+    if not _is_file(episode.audio_path, path, "audio"):
         raise ConfigError(f"audio file {episode.audio_path} not found", path, "audio")
     article = episode.article_path
     if article is not None and episode.article is not None:
         confined(folder, episode.article, root, path, "article")
-        if not article.is_file():
+        if not _is_file(article, path, "article"):
             raise ConfigError(f"article file {article} not found", path, "article")
     _check_image(episode.image, folder, root, path)
     _check_people(episode.hosts, "hosts", folder, root, path)
