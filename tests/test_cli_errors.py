@@ -430,3 +430,9 @@ def test_the_default_output_is_beside_the_show(tmp_path, monkeypatch):
     assert snapshot(show) == before
     # The build got as far as the lock of its output, beside the show.
     assert (tmp_path / ".myshow-site.lock").is_file()
+
+
+def test_serve_no_site(tmp_path, monkeypatch):
+    show = make_show(tmp_path / "myshow")
+    monkeypatch.chdir(show)
+    fails(invoke("serve", "-p", "0"), str(tmp_path / "myshow-site"), "./site", "-d")

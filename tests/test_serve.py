@@ -183,14 +183,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_the_serve_command_serves_the_site(site):
-    """``toolkit serve`` itself, in its own process, on a free port."""
+def test_the_serve_command_serves_the_site(site, tmp_path):
+    """``toolkit serve`` itself, in its own process, on a free port.
+
+    Run in the show folder without -d, it serves the site ``toolkit build``
+    makes there by default: ``<show>-site`` beside the show folder.
+    """
     port = free_port()
+    show = tmp_path / "show"
+    show.mkdir()
+    site.rename(tmp_path / "show-site")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "toolkit", "serve", "-d", str(site), "-p", str(port)],
+        [sys.executable, "-m", "toolkit", "serve", "-p", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=show,
     )
     try:
         deadline = time.monotonic() + 30

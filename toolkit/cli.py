@@ -155,22 +155,40 @@ def build(
     )
 
 
+def _default_site(show_dir: Path = Path(".")) -> Path | None:
+    """The site built from ``show_dir`` without ``-o``: ``<show>-site`` beside it, or ./site."""
+    here = show_dir.resolve()
+    for candidate in (here.parent / f"{here.name}-site", Path("site")):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
 @cli.command()
 @click.option(
     "-d",
     "--directory",
-    default="site",
-    show_default=True,
+    default=None,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The built site to serve.",
+    help="The built site to serve [default: the one `toolkit build` makes from the "
+    "current folder, <folder>-site beside it, else ./site].",
 )
 @click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @_errors_to_messages
-def serve(directory: Path, port: int) -> None:
+def serve(directory: Path | None, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (with byte ranges, so the
-    audio player can seek)."""
+    audio player can seek). Only the site's regular files are served: never
+    a hidden or temporary file, nor a link."""
     from toolkit.publish.serve import serve_forever
 
+    if directory is None:
+        directory = _default_site()
+        if directory is None:
+            here = Path.cwd()
+            raise click.ClickException(
+                f"no site to serve: neither {here.parent / (here.name + '-site')} nor ./site "
+                "is a folder; build one, or name it with -d"
+            )
     serve_forever(directory, port)
 
 
@@ -519,7 +537,8 @@ def models(prepare: bool, engine: str) -> None:
     "--site",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="A site built from the show to check as well [default: ./site if it exists].",
+    help="A site built from the show to check as well [default: the one `toolkit build` "
+    "makes, SHOW_DIR-site beside it, else ./site, if it exists].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @_errors_to_messages
@@ -535,8 +554,8 @@ def check_cmd(show_dir: Path, site: Path | None, as_json: bool) -> None:
     status 1 when there is an error."""
     from toolkit.check import check_show
 
-    if site is None and Path("site").is_dir():
-        site = Path("site")
+    if site is None:
+        site = _default_site(show_dir)
     report = check_show(show_dir, site)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
