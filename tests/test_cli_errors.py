@@ -401,7 +401,12 @@ def test_truncated_mp3_build(tmp_path):
 @pytest.mark.slow
 def test_short_clip_build(tmp_path):
     clip = mp3_of(0.3, tmp_path / "clip.mp3")
-    warned_build(tmp_path, clip, "lasts only 0.3")
+    site, _ = warned_build(tmp_path, clip, "lasts only 0.3")
+    # A build that reuses every stage says it again: the producer still has to know.
+    again = invoke("build", tmp_path / "show", "-o", site, "-q")
+    assert again.exit_code == 0, again.output
+    assert "nothing changed" in again.output
+    assert "warning: " in again.output and "lasts only 0.3" in again.output, again.output
 
 
 @pytest.mark.slow
@@ -410,6 +415,10 @@ def test_silence_build(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "3", str(silence))
     site, _ = warned_build(tmp_path, silence, "no speech was recognised")
     assert (site / "001-episode" / "transcript.txt").is_file()
+    # toolkit transcribe says so too, naming the file.
+    result = invoke("transcribe", silence, "--model", "tiny.en", "-o", tmp_path / "t", "-q")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {silence}: no speech was recognised" in result.output, result.output
 
 
 @pytest.mark.slow
