@@ -320,6 +320,13 @@ def test_episode_dated_in_the_future(copy):
     edit(show / EPISODE / "episode.toml", "date = 2023-01-17T09:00:00Z", "date = 2999-01-01")
     finding = only(errors(show))
     assert (finding.check, finding.field) == ("dates", "date")
+    assert "more than a year from now" in finding.message
+    # A month ahead is a scheduled episode: a warning, as the build gives.
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).strftime("%Y-%m-%d")
+    edit(show / EPISODE / "episode.toml", "date = 2999-01-01", f"date = {soon}")
+    assert not errors(show, check="dates")
+    [warned] = [f for f in check_show(show).warnings if f.check == "dates"]
+    assert warned.field == "date" and "in the future" in warned.message
 
 
 def test_audio_that_is_only_a_url(copy):
@@ -542,3 +549,18 @@ def test_check_dates_against_a_given_now(built):
     show, site = built
     report = check_show(show, site, now=dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
     assert {f.check for f in report.errors} == {"dates"}
+
+
+def test_files_outside_the_show_folder(copy, tmp_path):
+    """toolkit check refuses, as the build does, an audio or article path that leaves
+    the show folder, naming the field."""
+    show, _ = copy
+    outside = tmp_path / "private.txt"
+    outside.write_text("not for publishing")
+    toml = show / EPISODE / "episode.toml"
+    edit(toml, 'article = "article.txt"', f'article = "{outside}"')
+    finding = only(errors(show))
+    assert (finding.path, finding.field) == (toml, "article")
+    assert "outside the show folder" in finding.message
+    edit(toml, f'article = "{outside}"', 'article = "../../../private.txt"')
+    assert only(errors(show)).field == "article"

@@ -1,4 +1,4 @@
-"""Dates: no episode dated in the future, and every date in a built feed well formed.
+"""Dates: no episode dated far in the future, and every date in a built feed well formed.
 
 A wrong weekday in an RFC 2822 date ("Mon, 17 Jan 2023" for a Tuesday) is
 a common validator error: parsers that trust the day name misread the date.
@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 from toolkit.check.loading import ShowSource
-from toolkit.check.model import Finding, error
+from toolkit.check.model import Finding, error, warning
+from toolkit.config import MAX_AHEAD
 from toolkit.importer.feed import Feed
 
 __all__ = ["check_dates", "check_feed_dates", "date_problem"]
@@ -41,18 +42,29 @@ def date_problem(text: str, now: dt.datetime) -> str | None:
 
 
 def check_dates(source: ShowSource, now: dt.datetime | None = None) -> list[Finding]:
-    """No episode.toml ``date`` after ``now``."""
+    """No episode.toml ``date`` after ``now``: a warning; more than a year after, an error.
+
+    The same rule as the loader's (:data:`toolkit.config.MAX_AHEAD`): a date a
+    little ahead is a scheduled episode, one years ahead a typo.
+    """
     now = now or dt.datetime.now(dt.UTC)
     found: list[Finding] = []
     for ep in source.episodes:
-        if ep.episode is not None and ep.episode.date > now:
+        if ep.episode is None or ep.episode.date <= now:
+            continue
+        when = ep.episode.date.isoformat()
+        if ep.episode.date - now > MAX_AHEAD:
             found.append(
-                error(
+                error(CHECK, ep.path, "date", f"{when} is more than a year from now: a typo?")
+            )
+        else:
+            found.append(
+                warning(
                     CHECK,
                     ep.path,
                     "date",
-                    f"{ep.episode.date.isoformat()} is in the future: the build publishes the "
-                    "episode now, and apps list it above the latest one",
+                    f"{when} is in the future: the build publishes the episode now, and "
+                    "apps list it above the latest one",
                 )
             )
     return found

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.check.model import Finding, error
 from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, Episode, Show
+from toolkit.confine import confined
 from toolkit.errors import ConfigError
 
 __all__ = ["EpisodeSource", "ShowSource", "load_for_check"]
@@ -79,7 +80,7 @@ def _validate(
     return None
 
 
-def _episode(folder: Path, findings: list[Finding]) -> EpisodeSource:
+def _episode(folder: Path, root: Path, findings: list[Finding]) -> EpisodeSource:
     path = folder / EPISODE_FILE
     data = _read(path, findings)
     source = EpisodeSource(folder, data or {}, None)
@@ -104,12 +105,32 @@ def _episode(folder: Path, findings: list[Finding]) -> EpisodeSource:
                 "download it (toolkit import-feed --download)",
             )
         )
-    elif not episode.audio_path.is_file():
+    elif _inside(folder, episode.audio, root, path, "audio", findings) and not (
+        episode.audio_path.is_file()
+    ):
         findings.append(error(CHECK, path, "audio", f"audio file {episode.audio_path} not found"))
     article = episode.article_path
-    if article is not None and not article.is_file():
+    if (
+        article is not None
+        and episode.article is not None
+        and _inside(folder, episode.article, root, path, "article", findings)
+        and not article.is_file()
+    ):
         findings.append(error(CHECK, path, "article", f"article file {article} not found"))
     return source
+
+
+def _inside(
+    base: Path, value: str, root: Path, path: Path, field: str, findings: list[Finding]
+) -> bool:
+    """Whether ``value`` resolves inside the show folder (as the build demands); if not,
+    the loader's own error becomes a finding."""
+    try:
+        confined(base, value, root, path, field)
+    except ConfigError as e:
+        findings.append(error(CHECK, path, field, e.message))
+        return False
+    return True
 
 
 def load_for_check(root: Path) -> tuple[ShowSource, list[Finding]]:
@@ -136,5 +157,5 @@ def load_for_check(root: Path) -> tuple[ShowSource, list[Finding]]:
             raise ConfigError(f"cannot read: {e.strerror or e}", base) from e
     if not folders:
         findings.append(error(CHECK, base, None, f"no episode folders with an {EPISODE_FILE}"))
-    source.episodes = [_episode(folder, findings) for folder in folders]
+    source.episodes = [_episode(folder, root, findings) for folder in folders]
     return source, findings
