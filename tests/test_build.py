@@ -157,13 +157,17 @@ def test_rebuild_loads_no_model(site):
 # --- bad input -------------------------------------------------------------
 @pytest.fixture
 def broken_show(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "show.toml", tmp_path)
-    shutil.copy(ROOT / "cover.jpg", tmp_path)
-    ep = tmp_path / "episodes" / SLUG
+    """A copy of the sample without its audio, in ``tmp_path/show`` (the output goes
+    beside it: never inside the show folder)."""
+    show = tmp_path / "show"
+    show.mkdir()
+    shutil.copy(ROOT / "show.toml", show)
+    shutil.copy(ROOT / "cover.jpg", show)
+    ep = show / "episodes" / SLUG
     ep.mkdir(parents=True)
     shutil.copy(ROOT / "episodes" / SLUG / "episode.toml", ep)
     shutil.copy(ROOT / "episodes" / SLUG / "article.txt", ep)
-    return tmp_path
+    return show
 
 
 def _build(show: Path, tmp_path: Path):

@@ -54,7 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     episode.mkdir(parents=True)
     (episode / "episode.toml").write_text(EPISODE)
     espeak_german(episode / "audio.wav")
-    out = show / "site"
+    out = tmp_path_factory.mktemp("wetter-site")
     result = CliRunner().invoke(cli, ["build", str(show), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     return out

@@ -163,10 +163,11 @@ def test_a_year_alone_becomes_the_first_of_january(show, tmp_path):
 
 
 def test_the_build_uses_episode_toml_s_chapters(tmp_path):
-    shutil.copytree(ROOT / "episodes", tmp_path / "episodes")
-    shutil.copy(ROOT / "cover.jpg", tmp_path)
-    shutil.copy(ROOT / "show.toml", tmp_path)
-    toml = tmp_path / "episodes" / SAMPLE_SLUG / "episode.toml"
+    show = tmp_path / "show"
+    shutil.copytree(ROOT / "episodes", show / "episodes")
+    shutil.copy(ROOT / "cover.jpg", show)
+    shutil.copy(ROOT / "show.toml", show)
+    toml = show / "episodes" / SAMPLE_SLUG / "episode.toml"
     toml.write_text(
         toml.read_text()
         + '\n[[chapters]]\nstart = "1:30"\ntitle = "Later"\n'
@@ -174,7 +175,7 @@ def test_the_build_uses_episode_toml_s_chapters(tmp_path):
     )
     out = tmp_path / "site"
     opts = pipeline.BuildOptions(output=out, progress=False)
-    pipeline.build(tmp_path, opts, stages=stored_transcript_stages())
+    pipeline.build(show, opts, stages=stored_transcript_stages())
     chapters = json.loads((out / SAMPLE_SLUG / "chapters.json").read_text())["chapters"]
     assert [(c["startTime"], c["title"]) for c in chapters] == [(0.0, "Opening"), (90.0, "Later")]
     result = run("tags", str(out / SAMPLE_SLUG / f"{SAMPLE_SLUG}.mp3"), "--json")
