@@ -356,3 +356,20 @@ def test_a_file_name_the_system_refuses_names_the_field(tmp_path):
         load_episodes(root)
     assert (caught.value.path, caught.value.field) == (toml, "audio")
     assert "cannot be read" in str(caught.value)
+
+
+def test_the_build_tells_the_loaders_warnings(tmp_path):
+    """A date a month ahead is built, and the build's report says so, naming the field."""
+    from toolkit import pipeline
+
+    from .helpers import stored_transcript_stages
+
+    [case] = [c for c in ALL if c.name == "date-next-month"]
+    root = make_show(tmp_path, case)
+    said: list[str] = []
+    opts = pipeline.BuildOptions(output=tmp_path / "site", progress=False, say=said.append)
+    report = pipeline.build(root, opts, stages=stored_transcript_stages())
+    toml = root / "episodes" / SLUG / "episode.toml"
+    [line] = [w for w in report.warnings if "field 'date'" in w]
+    assert line.startswith(f"{toml}: field 'date': ") and "in the future" in line
+    assert f"warning: {line}" in said

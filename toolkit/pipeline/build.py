@@ -336,9 +336,11 @@ def _build_locked(
             report.episodes.append(episode)
             job.actions = dict(run.actions)
             say(f"{job.slug}: {episode.summary()}")
-            for warning in run.warnings:
+            # The loader's (a date in the future), then the stages'.
+            warnings = [*job.episode.warnings, *run.warnings]
+            for warning in warnings:
                 say(f"warning: {warning}")
-            report.warnings.extend(run.warnings)
+            report.warnings.extend(warnings)
         report.withdrawn = sorted(set(old_episodes) - {j.slug for j in jobs})
         for slug in report.withdrawn:
             say(f"{slug}: withdrawn (no longer in the show), removed from the site")
