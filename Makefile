@@ -9,15 +9,17 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
+# The site is built beside the show folder, never inside it (the build refuses that).
+SITE ?= ../$(notdir $(CURDIR))-site
 
 .PHONY: demo test build serve system browser venv lint clean npm
 
 demo: build
-	$(BIN)/toolkit serve --directory site --port $(PORT)
+	$(BIN)/toolkit serve --directory $(SITE) --port $(PORT)
 
 build: venv
 	$(BIN)/toolkit models
-	$(BIN)/toolkit build . -o site
+	$(BIN)/toolkit build . -o $(SITE)
 
 # TOOLKIT_NO_SKIPS: a skipped test (a missing tool or package) fails the run.
 test: venv browser npm
@@ -57,4 +59,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf $(SITE) .pytest_cache

@@ -11,7 +11,7 @@ old site or wholly the new one, and it never holds a temporary file.
 
 Where the exchange is not available, the old site is renamed aside and the
 new one renamed into place; a crash between those two renames leaves no
-output, and :func:`recover` (run before every build and by ``toolkit serve``)
+output, and :func:`recover` (run before every build, under its lock)
 puts the old site back.
 """
 
