@@ -407,6 +407,9 @@ def test_short_clip_build(tmp_path):
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output
     assert "warning: " in again.output and "lasts only 0.3" in again.output, again.output
+    # The feed says it lasts a second, never 0 (apps read 0 as unknown).
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "<itunes:duration>1</itunes:duration>" in feed
 
 
 @pytest.mark.slow

@@ -559,8 +559,12 @@ def episode_guid(job: EpisodeJob) -> str:
 
 
 def whole_seconds(seconds: float) -> int:
-    """A duration in whole seconds, rounded to the nearest (a half rounds up)."""
-    return int(seconds + 0.5)
+    """A duration in whole seconds, rounded to the nearest (a half rounds up).
+
+    Audio that lasts at all lasts at least a second: ``itunes:duration`` 0
+    reads as "unknown" to apps (the build warns about audio under 1 s).
+    """
+    return max(1, int(seconds + 0.5)) if seconds > 0 else 0
 
 
 def feed_url(show: Show) -> str:
