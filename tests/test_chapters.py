@@ -333,3 +333,18 @@ def test_podcast_json_round_trip():
     data = json.loads(to_podcast_json(chapters))
     assert data["version"] == "1.2.0"
     assert data["chapters"][1] == {"startTime": 12.5, "title": "Rule of law", "endTime": 40.0}
+
+
+def test_podcast_json_keeps_only_web_links():
+    """A source chapter's link or image that is not a web URL never reaches the JSON."""
+    chapters = [
+        Chapter(0.0, "Web", 5.0, url="https://example.org/a", img="https://example.org/a.jpg"),
+        Chapter(5.0, "Script", 9.0, url="javascript:alert(1)", img="data:image/png;base64,AA"),
+        Chapter(9.0, "Disguised", 12.0, url=" JaVa\tScRiPt:alert(1)"),
+    ]
+    items = json.loads(to_podcast_json(chapters))["chapters"]
+    assert (items[0]["url"], items[0]["img"]) == (
+        "https://example.org/a",
+        "https://example.org/a.jpg",
+    )
+    assert all("url" not in c and "img" not in c for c in items[1:]), items
