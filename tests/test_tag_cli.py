@@ -180,3 +180,29 @@ def test_the_build_uses_episode_toml_s_chapters(tmp_path):
     assert [(c["startTime"], c["title"]) for c in chapters] == [(0.0, "Opening"), (90.0, "Later")]
     result = run("tags", str(out / SAMPLE_SLUG / f"{SAMPLE_SLUG}.mp3"), "--json")
     assert [c["title"] for c in json.loads(result.output)["chapters"]] == ["Opening", "Later"]
+
+
+def test_new_episode_leaves_out_a_chapter_link_that_is_no_web_url(tmp_path, show):
+    """A source chapter's javascript: link is left out, with a note; a description
+    longer than Apple's 4,000 bytes is an error naming the audio and the field."""
+    source = tmp_path / "in" / "Episode 5.mp3"
+    tags = full_tags(3.7)
+    tags.chapters = [
+        ChapterTag(0.0, "Hello", url="javascript:alert(1)"),
+        ChapterTag(1.25, "Web", url="https://example.org/web"),
+    ]
+    publish_audio(probe(TAGGED / "silence-44-s.mp3"), source, tags)
+    result = run("new-episode", str(source), "--show", str(show))
+    assert result.exit_code == 0, result.output
+    assert "'javascript:alert(1)' is no web URL; left out" in result.output
+    toml = show / "episodes" / "title-of-the-episode" / "episode.toml"
+    chapters = tomllib.loads(toml.read_text())["chapters"]
+    assert [c.get("url") for c in chapters] == [None, "https://example.org/web"]
+
+    long = tmp_path / "in" / "Episode 6.mp3"
+    tags.title, tags.description = "Another one", "é" * 2001
+    publish_audio(probe(TAGGED / "silence-44-s.mp3"), long, tags)
+    result = run("new-episode", str(long), "--show", str(show))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{long}: field 'description': " in result.output and "4002 bytes" in result.output
+    assert not (show / "episodes" / "another-one").exists()

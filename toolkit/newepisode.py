@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import fsutil
-from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, load_episode
+from toolkit.check.limits import MAX_DESCRIPTION_BYTES
+from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, HttpUrl, load_episode
 from toolkit.errors import ConfigError, TaggingError
 from toolkit.importer import slugs
 from toolkit.tag.read import FileTags, read_tags
@@ -67,6 +68,17 @@ def _date(value: str | None, path: Path, notes: list[str]) -> dt.date | dt.datet
         raise TaggingError(f"the tags' date {value!r} is not a date", path, "date") from e
 
 
+def _web_url(url: str) -> bool:
+    """Whether episode.toml takes ``url`` as a chapter's link (the loader's own rule)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(HttpUrl).validate_python(url)
+    except ValidationError:
+        return False
+    return True
+
+
 def _toml_string(text: str) -> str:
     """A TOML basic string (JSON's escapes are TOML's)."""
     return json.dumps(text, ensure_ascii=False)
@@ -80,6 +92,15 @@ def _episode_toml(tags: FileTags, audio_name: str, made: NewEpisode) -> str:
     if not description:
         raise TaggingError(
             "the tags hold no description or comment (episode.toml needs one)",
+            path,
+            "description",
+        )
+    size = len(description.encode("utf-8"))
+    if size > MAX_DESCRIPTION_BYTES:
+        raise TaggingError(
+            f"the tags' description is {size} bytes; episode.toml takes at most "
+            f"{MAX_DESCRIPTION_BYTES} (Apple's limit): shorten it in the tags or write the "
+            "episode.toml by hand",
             path,
             "description",
         )
@@ -110,8 +131,12 @@ def _episode_toml(tags: FileTags, audio_name: str, made: NewEpisode) -> str:
     for ch in tags.chapters:
         lines += ["", "[[chapters]]", f"start = {round(ch.start, 3)}"]
         lines.append(f"title = {_toml_string(ch.title or f'Chapter at {ch.start:.0f} s')}")
-        if ch.url:
+        if ch.url and _web_url(ch.url):
             lines.append(f"url = {_toml_string(ch.url)}")
+        elif ch.url:
+            made.notes.append(
+                f"chapter at {ch.start:.0f} s: its link {ch.url!r} is no web URL; left out"
+            )
     made.chapters = len(tags.chapters)
     if made.chapters:
         made.fields.append("chapters")
