@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -37,7 +39,6 @@ GERMAN_VOICE = ["-v", "de+m3", "-s", "120"]
 
 def espeak_german(dest: Path) -> Path:
     """Write :data:`GERMAN` spoken by espeak-ng to ``dest`` (a WAV file); skip without it."""
-    import shutil
     import subprocess
 
     import pytest
@@ -69,3 +70,31 @@ def stored_transcript_stages():
         return stages.Record(files=[stages.FULL_TRANSCRIPT], action="stored transcript")
 
     return [replace(s, run=stored) if s.name == "transcribe" else s for s in stages.STAGES]
+
+
+def add_episode(show: Path, slug: str, number: int) -> Path:
+    """A copy of the sample episode as ``slug``: its own number, guid and date."""
+    folder = show / "episodes" / slug
+    shutil.copytree(ROOT / "episodes" / SAMPLE_SLUG, folder)
+    toml = folder / "episode.toml"
+    text = toml.read_text()
+    text = text.replace("number = 1", f"number = {number}")
+    text = text.replace('guid = "un-desk-2023-001-japan-security-council"', f'guid = "{slug}"')
+    text = text.replace("2023-01-17T09", f"2023-01-{16 + number}T09")
+    toml.write_text(text)
+    return folder
+
+
+def serving(site: Path) -> Iterator[str]:
+    """``site`` served by ``toolkit serve``'s server on a free port, in a thread: yields
+    its base URL, then shuts the server down."""
+    import threading
+
+    from toolkit.publish.serve import make_server
+
+    server = make_server(site, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()

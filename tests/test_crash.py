@@ -29,7 +29,7 @@ import pytest
 from toolkit.pipeline.stages import STAGES
 from toolkit.publish import build_lock, lock_path
 
-from .helpers import ROOT, SAMPLE_SLUG
+from .helpers import ROOT, add_episode
 
 SLUGS = ["001-first", "002-second"]
 NEW = "003-third"
@@ -89,17 +89,6 @@ def make_show(root: Path, slugs: list[str]) -> Path:
     for n, slug in enumerate(slugs, 1):
         add_episode(root, slug, n)
     return root
-
-
-def add_episode(show: Path, slug: str, number: int) -> None:
-    folder = show / "episodes" / slug
-    shutil.copytree(ROOT / "episodes" / SAMPLE_SLUG, folder)
-    toml = folder / "episode.toml"
-    text = toml.read_text()
-    text = text.replace("number = 1", f"number = {number}")
-    text = text.replace('guid = "un-desk-2023-001-japan-security-council"', f'guid = "{slug}"')
-    text = text.replace("2023-01-17T09", f"2023-01-{16 + number}T09")
-    toml.write_text(text)
 
 
 def tree(folder: Path) -> dict[str, str]:

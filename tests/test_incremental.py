@@ -21,7 +21,7 @@ import pytest
 
 from toolkit.publish import build_lock, lock_path
 
-from .helpers import ROOT, SAMPLE_SLUG
+from .helpers import ROOT, add_episode
 
 SLUGS = ["001-first", "002-second"]
 
@@ -34,18 +34,6 @@ def make_show(root: Path, slugs: list[str] = SLUGS) -> Path:
     for n, slug in enumerate(slugs, 1):
         add_episode(root, slug, n)
     return root
-
-
-def add_episode(show: Path, slug: str, number: int) -> Path:
-    folder = show / "episodes" / slug
-    shutil.copytree(ROOT / "episodes" / SAMPLE_SLUG, folder)
-    toml = folder / "episode.toml"
-    text = toml.read_text()
-    text = text.replace("number = 1", f"number = {number}")
-    text = text.replace('guid = "un-desk-2023-001-japan-security-council"', f'guid = "{slug}"')
-    text = text.replace("2023-01-17T09", f"2023-01-{16 + number}T09")
-    toml.write_text(text)
-    return folder
 
 
 def run_build(show: Path, out: Path, *args: str, env: dict[str, str] | None = None):

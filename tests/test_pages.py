@@ -15,7 +15,7 @@ from toolkit import pipeline
 from toolkit.publish.serve import make_server
 from toolkit.render.transcripts import WRITERS
 
-from .helpers import ROOT, SAMPLE_SLUG, stored_transcript_stages
+from .helpers import ROOT, SAMPLE_SLUG, serving, stored_transcript_stages
 from .test_render_pages import GROUND_TRUTH, set_ground_truth_speakers
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,12 +33,7 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def base_url(site) -> Iterator[str]:
-    server = make_server(site, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    yield from serving(site)
 
 
 @pytest.fixture(scope="module")

@@ -137,12 +137,14 @@ def _two_episode_show(root: Path) -> Path:
     shutil.copy(ROOT / "show.toml", show)
     shutil.copy(ROOT / "cover.jpg", show)
     source = ROOT / "episodes" / SLUG
-    for slug, date in (("b-first", "2023-01-10T09:00:00Z"), ("a-second", "2023-01-17T09:00:00Z")):
+    dates = (("b-first", "2023-01-10T09:00:00Z"), ("a-second", "2023-01-17T09:00:00Z"))
+    for number, (slug, date) in enumerate(dates, 1):
         ep = show / "episodes" / slug
         ep.mkdir(parents=True)
         shutil.copy(source / "audio.mp3", ep)
         text = (source / "episode.toml").read_text()
         text = re.sub(r"(?m)^date = .*$", f"date = {date}", text)
+        text = re.sub(r"(?m)^number = .*$", f"number = {number}", text)
         text = re.sub(r"(?m)^guid = .*$", f'guid = "test-{slug}"', text)
         text = re.sub(r"(?m)^article = .*$", "", text)
         (ep / "episode.toml").write_text(text)

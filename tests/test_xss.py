@@ -37,9 +37,7 @@ import html
 import json
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -53,14 +51,13 @@ from toolkit import pipeline
 from toolkit.article import parse_html, parse_markdown, parse_text
 from toolkit.chapters.model import Chapter
 from toolkit.config import Funding, License, Person, load_show
-from toolkit.publish.serve import make_server
 from toolkit.render import render_episode, render_show, render_transcripts
 from toolkit.render.environment import markdown_html, md_markdown
 from toolkit.render.sanitize import safe_url, sanitize_html
 from toolkit.transcribe.transcript import Transcript, Word
 
 from .feedkit import NS, rich_jobs
-from .helpers import DATA, ROOT, SAMPLE_SLUG, STORED_TRANSCRIPT
+from .helpers import DATA, ROOT, SAMPLE_SLUG, STORED_TRANSCRIPT, serving
 from .test_pages import browser  # noqa: F401 (fixture)
 
 PAYLOADS_FILE = DATA / "bad" / "xss" / "payloads.txt"
@@ -445,15 +442,6 @@ def templated(built, tmp_path_factory) -> Path:
     return site
 
 
-def serve(site: Path) -> Iterator[str]:
-    server = make_server(site, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
 # What every page is held to, in the browser: the browser's own URL parser says
 # what a link's scheme is.
 DOM_CHECK = """() => {
@@ -540,7 +528,7 @@ def site_pages(site: Path) -> list[str]:
 def visits(built, templated, browser) -> dict[str, list[Visit]]:  # noqa: F811
     out = {}
     for name, site in (("built", built.site), ("templated", templated)):
-        for base in serve(site):
+        for base in serving(site):
             out[name] = [visit(browser, base + page) for page in site_pages(site)]
     return out
 

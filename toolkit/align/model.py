@@ -137,8 +137,12 @@ class Alignment:
         """Rebuild an alignment from :meth:`to_dict` output; ``source`` names the file.
 
         JSON that is not an alignment at all (a chapters file, a transcript)
-        is "not an alignment file", whatever its version says.
+        is "not an alignment file", whatever its version says; one whose whole
+        number version is newer than this toolkit's says so, whatever it holds.
         """
+        newer = isinstance(data, dict) and isinstance(data.get("version"), int)
+        if newer and data["version"] > SCHEMA_VERSION:
+            check_version(data, "alignment", SCHEMA_VERSION, AlignmentError, source)
         if not isinstance(data, dict) or not isinstance(data.get("paragraphs"), list):
             raise AlignmentError(
                 "not an alignment file: no 'paragraphs' list (expected an alignment.json "
