@@ -257,8 +257,22 @@ def _article_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> dict
     return {
         "article": ctx.sha256(path) if path is not None else None,
         "suffix": path.suffix.lower() if path is not None else None,
+        # An article given only as a URL is not fetched: its warning names it.
+        "url": job.episode.article if path is None else None,
         "code": code_digest("article"),
     }
+
+
+#: An article's text past this many characters (some 30,000 words, ten long reads)
+#: is published whole on the page, but is likely the wrong file: the build warns.
+LONG_ARTICLE = 200_000
+
+
+def article_warning(job: EpisodeJob, text: str) -> str:
+    """A warning about the episode's article, naming ``episode.toml``'s ``article``."""
+    from toolkit.config import EPISODE_FILE
+
+    return f"{job.episode.folder / EPISODE_FILE}: field 'article': {text}"
 
 
 def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
@@ -268,13 +282,33 @@ def _article_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
     path = job.episode.article_path
     if path is None:
         job.article = None
-        return Record(action="no article")
+        warnings = []
+        if job.episode.article:  # a URL: the build reads no web page
+            warnings.append(
+                article_warning(
+                    job,
+                    f"{job.episode.article} is a URL, which the build does not fetch, so "
+                    "nothing is aligned to it: save the page beside episode.toml, set article "
+                    "to its file name and article_url to the URL",
+                )
+            )
+        return Record(action="no article", warnings=warnings)
     job.article = read_article(path)
     fields = job.article.to_dict()
     fields.pop("version", None)
     fields["source"] = path.name  # a public file: never the show's local path
     datafile.write(folder / ARTICLE_FILE, ARTICLE_VERSION, fields)
-    return Record(files=[ARTICLE_FILE])
+    warnings = []
+    size = len(job.article.text)
+    if size > LONG_ARTICLE:
+        warnings.append(
+            article_warning(
+                job,
+                f"{path}: its text is {size:,} characters (about {size // 6:,} words), all "
+                "of it on the episode's page: is it the right file?",
+            )
+        )
+    return Record(files=[ARTICLE_FILE], warnings=warnings)
 
 
 def _article_restore(job: EpisodeJob, folder: Path, data: dict[str, Any]) -> None:
