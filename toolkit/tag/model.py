@@ -8,13 +8,23 @@ how it is written. Every writer (``id3``, ``mp4``, ``vorbis``) takes the same
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from toolkit.chapters import Chapter
 
-__all__ = ["ChapterTag", "EpisodeTags", "Picture", "TagOptions"]
+__all__ = ["ChapterTag", "EpisodeTags", "Picture", "TagOptions", "tag_text"]
+
+#: What no tag carries as text: NUL (ID3's separator between values), the other
+#: C0 controls but tab and newline, and lone surrogates; the feed drops them too.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+
+
+def tag_text(text: str) -> str:
+    """``text`` without the characters a tag cannot carry (see :data:`_NOT_TEXT`)."""
+    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,28 @@ class EpisodeTags:
     feed_url: str | None = None  # the podcast's feed (ID3 WFED, MP4 purl)
     guid: str | None = None  # the episode's guid in the feed (ID3 TGID, MP4 egid)
     keywords: list[str] = field(default_factory=list)
+
+    def cleaned(self) -> EpisodeTags:
+        """These tags with every text stripped of what no tag carries (:func:`tag_text`),
+        so that what is written reads back the same."""
+
+        def text(value: str | None) -> str | None:
+            return None if value is None else tag_text(value)
+
+        chapters = [
+            replace(c, title=tag_text(c.title), description=text(c.description))
+            for c in self.chapters
+        ]
+        return replace(
+            self,
+            title=tag_text(self.title),
+            show=tag_text(self.show),
+            artist=tag_text(self.artist),
+            description=tag_text(self.description),
+            transcript=text(self.transcript),
+            keywords=[tag_text(k) for k in self.keywords],
+            chapters=chapters,
+        )
 
     def chapters_in_order(self) -> list[ChapterTag]:
         """The chapters sorted by start, each with its end filled in."""

@@ -99,10 +99,13 @@ def publish_audio(
     :class:`~toolkit.errors.AudioError` when ffmpeg cannot copy or encode
     the source and :class:`~toolkit.errors.TaggingError` when the copy
     cannot be tagged or reads back wrong; ``dest`` is then left as it was.
+    Characters no tag carries (NUL, other controls) are left out of every text
+    (:meth:`EpisodeTags.cleaned`), as the feed leaves them out.
     """
     options = options or TagOptions()
     fmt = fmt or publish_format(source)
     dest = Path(dest)
+    tags = tags.cleaned()
     if options.keep_source_chapters and not tags.chapters:
         tags = _with_chapters_of(original or source.path, tags)
     with atomic_path(dest) as tmp:
