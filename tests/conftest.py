@@ -8,6 +8,37 @@ from pathlib import Path
 import pytest
 
 
+def _source_checksums() -> dict[str, str]:
+    """The sha256 of every source the tests build from: the sample show (show.toml, cover
+    art, episodes/, templates/) and tests/data (less the goldens when they are rewritten)."""
+    import hashlib
+    import os
+
+    from .helpers import DATA, ROOT
+
+    rewriting = os.environ.get("UPDATE_GOLDEN")
+    files = [ROOT / "show.toml", ROOT / "cover.jpg"]
+    for folder in (ROOT / "episodes", ROOT / "templates", DATA):
+        files += [p for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()]
+    sums: dict[str, str] = {}
+    for path in files:
+        if rewriting and (DATA / "golden") in path.parents:
+            continue
+        key = str(path.relative_to(ROOT))
+        sums[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
+    return sums
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sources_unchanged() -> Iterator[None]:
+    """No test, and no build a test runs, changes, adds or removes a source file."""
+    before = _source_checksums()
+    yield
+    after = _source_checksums()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the tests changed these source files: {changed}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def toolkit_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One temporary TOOLKIT_CACHE_DIR for the whole session.
