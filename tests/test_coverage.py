@@ -134,3 +134,26 @@ def test_refill_can_be_turned_off(three_speakers, monkeypatch):
     transcript = run_engine(path, options, progress=False)
     assert len(forgetful.calls) == 1
     assert "ask not" not in normalise(transcript.text)
+
+
+def test_repetition_counts_a_loop_not_a_phrase_that_comes_back():
+    """A decoder's loop repeats a phrase back to back: high. The same paragraph said
+    again minutes later (a rerun segment, an ad read twice) is no loop: near 0."""
+    from toolkit.transcribe.gaps import LOOP_WINDOW, repetition
+    from toolkit.transcribe.run import LOOP_REPETITION
+
+    paragraph = (
+        "the council met on tuesday to discuss the resolution and the envoys said they "
+        "would vote for it if the text named the missile tests and the sanctions"
+    ).split()
+    others = [f"word{i}" for i in range(2 * LOOP_WINDOW)]
+    come_back = Transcript(
+        "en",
+        600.0,
+        [_segment(0, 0.0, paragraph), _segment(1, 60.0, others), _segment(2, 400.0, paragraph)],
+    )
+    assert repetition(come_back) <= 0.01
+    loop = Transcript(
+        "en", 60.0, [_segment(i, 10.0 * i, ["we", "are", "here", "now"] * 3) for i in range(6)]
+    )
+    assert repetition(loop) > LOOP_REPETITION

@@ -200,11 +200,27 @@ def timed_words(transcript: Transcript) -> list[Span]:
     return spans
 
 
-def repetition(transcript: Transcript, n: int = 4) -> float:
-    """The share of the text's word n-grams that already occurred earlier: high in a loop."""
+#: How far back (in words, about a minute of speech) a repeated n-gram counts as a loop.
+LOOP_WINDOW = 150
+
+
+def repetition(transcript: Transcript, n: int = 4, window: int = LOOP_WINDOW) -> float:
+    """The share of the text's word n-grams that occurred in the ``window`` words before:
+    high in a loop.
+
+    A decoder that loops repeats a phrase back to back; an episode that comes
+    back to a phrase (a slogan, a name, a rerun segment) minutes later does
+    not loop, so only a repeat within ``window`` words counts.
+    """
     words = ["".join(c for c in w.lower() if c.isalnum()) for w in transcript.text.split()]
     grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
-    return 1 - len(set(grams)) / len(grams) if grams else 0.0
+    last: dict[tuple[str, ...], int] = {}
+    repeated = 0
+    for i, gram in enumerate(grams):
+        if i - last.get(gram, -window - 1) <= window:
+            repeated += 1
+        last[gram] = i
+    return repeated / len(grams) if grams else 0.0
 
 
 def fill_gaps(first: Transcript, second: Transcript, gaps: Sequence[Span]) -> Transcript:

@@ -85,10 +85,11 @@ __all__ = [
 # 5: two decodings of one stretch are no longer interleaved word by word.
 # 6: the biased pass's gaps are filled from an unbiased decoding of the gaps
 # alone; the whole unbiased pass runs only when the filled pass loops.
-CHECK_REVISION = 6
-# A transcript with more of its word 4-grams repeated than this loops (a
-# decoder stuck on a phrase or echoing the prompt); conversation scores about
-# 0.005 (the 12-minute bench episode, both passes).
+# 7: a loop is a repeat within a minute of words (gaps.LOOP_WINDOW), not anywhere.
+CHECK_REVISION = 7
+# A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
+# words) than this loops (a decoder stuck on a phrase or echoing the prompt);
+# conversation scores about 0.005 (the 12-minute bench episode, both passes).
 LOOP_REPETITION = 0.1
 
 Outcome = Literal["plain", "biased", "filled", "fallback"]
