@@ -7,9 +7,18 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 from toolkit import pipeline
 
 from .helpers import ROOT, SAMPLE_SLUG, stored_transcript_stages
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """A cache of these tests' own: the session's build of the sample (tests/conftest.py
+    ``site``) must find nothing of the sample's made here, such as its diarization."""
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _show(tmp_path: Path) -> Path:

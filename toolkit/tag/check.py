@@ -30,8 +30,11 @@ def check_tags(path: Path, tags: EpisodeTags, name: Path | None = None) -> FileT
     got = read_tags(path)
     name = name or path
 
+    def blank_is_none(value: Any) -> Any:  # readers give None for a blank text
+        return None if isinstance(value, str) and not value.strip() else value
+
     def same(field: str, written: Any, read: Any) -> None:
-        if written != read:
+        if blank_is_none(written) != blank_is_none(read):
             raise TaggingError(
                 f"read back {read!r} after writing {written!r}", name, f"tags.{field}"
             )
