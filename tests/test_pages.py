@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from toolkit import pipeline
-from toolkit.publish.serve import make_server
 from toolkit.render.transcripts import WRITERS
 
 from .helpers import ROOT, SAMPLE_SLUG, serving, stored_transcript_stages
@@ -348,12 +346,7 @@ def speaker_stages():
 
 @pytest.fixture(scope="module")
 def speaker_url(speaker_site) -> Iterator[str]:
-    server = make_server(speaker_site, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    yield from serving(speaker_site)
 
 
 def turns_on_page(page) -> list[dict]:

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import fsutil
-from toolkit.check.limits import MAX_DESCRIPTION_BYTES
-from toolkit.config import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, HttpUrl, load_episode
+from toolkit.config import (
+    EPISODE_FILE,
+    EPISODES_DIR,
+    MAX_DESCRIPTION_BYTES,
+    SHOW_FILE,
+    HttpUrl,
+    load_episode,
+)
 from toolkit.errors import ConfigError, TaggingError
 from toolkit.importer import slugs
 from toolkit.tag.read import FileTags, read_tags

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 from toolkit.check.loading import ShowSource
 from toolkit.check.model import Finding, Severity, error, warning
+from toolkit.config import MAX_DESCRIPTION_BYTES
 
 __all__ = ["check_limits", "url_problem"]
 
 CHECK = "limits"
-MAX_DESCRIPTION_BYTES = 4000
 MAX_TITLE_CHARS = 255
 URL_KEYS = {"base_url", "link", "href", "img", "url"}
 #: Tables whose URLs are never published: the old host's (import-feed), settings.

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from toolkit.check.apple_categories import OLD_NAMES, category_problem
-from toolkit.check.limits import MAX_DESCRIPTION_BYTES
+from toolkit.config import MAX_DESCRIPTION_BYTES
 from toolkit.importer.feed import Feed, FeedItem, PersonLink
 from toolkit.importer.text import html_to_text
 
