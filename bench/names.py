@@ -256,9 +256,12 @@ def main() -> None:
                     biased, t_biased = transcribe(ep.audio, prompted, args.threads)
                 check = check_biased(biased, plain)
                 kept = guarded(biased, plain)
-                # What the build keeps: the prompted pass unless it leaves detected speech
-                # without words, then filled from the plain one (toolkit.transcribe.run.choose).
-                built, built_outcome, _ = choose(biased, speech, lambda p=plain: p)
+                # What the build keeps: the prompted pass with the speech it left without
+                # words filled from the plain one, or the plain one when that loops
+                # (toolkit.transcribe.run.choose; the plain pass stands in for both decodings).
+                built, built_outcome, _ = choose(
+                    biased, speech, lambda _gaps, p=plain: p, lambda p=plain: p
+                )
                 runs = {
                     "plain": plain,
                     "plain+fix": correct_names(plain, ep.article),

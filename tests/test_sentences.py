@@ -241,3 +241,15 @@ def test_two_decodings_of_one_stretch_are_never_interleaved():
     text = normalise(rebuilt.text)
     assert "the captain kept the ferry" in text and "listening" not in text
     assert health(rebuilt)["non_monotonic"] == 0
+
+
+def test_a_join_after_an_instant_word_stays_monotonic():
+    """paraphrase-orchard (openai): a segment closed by an instant word at 6.72 s,
+    the next decoded segment starting 0.04 s before it, within the overlap a join keeps."""
+    first = [(5.46, 5.56, " no"), (5.56, 5.86, " resorts"), (5.92, 6.72, " and"),
+             (6.72, 6.72, " short.")]  # fmt: skip
+    second = [(6.68, 7.3, " Oi,"), (7.54, 8.12, " Kazimir,"), (8.48, 9.12, " tonight's")]
+    rebuilt = sentence_segments(_transcript(first, second))
+    assert normalise(rebuilt.text) == "no resorts and short oi kazimir tonight's"
+    assert health(rebuilt) == {"overlaps": 0, "non_monotonic": 0, "repeated": 0}
+    assert sentence_segments(rebuilt).segments == rebuilt.segments

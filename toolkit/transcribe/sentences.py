@@ -227,6 +227,12 @@ def repair_words(words: list[_Timed]) -> list[_Timed]:
                 )
         kept.extend(_join(kept, group))
     for prev, cur in zip(kept, kept[1:], strict=False):
+        # A join within _OVERLAP keeps both sides; the later word may then start
+        # before an instant word that closed the one before (6.72-6.72, then 6.68).
+        if cur.word.start < prev.word.start:
+            cur.word = replace(
+                cur.word, start=prev.word.start, end=max(cur.word.end, prev.word.start)
+            )
         if prev.word.end > cur.word.start:
             prev.word = replace(prev.word, end=max(prev.word.start, cur.word.start))
         if cur.word.end < cur.word.start:
