@@ -46,7 +46,10 @@ def _engine_option(help: str) -> Callable[..., Any]:
 def _say_outcome(name: str, outcome: str) -> None:
     """Tell the user when the article-biased pass needed the unbiased one."""
     if outcome == "filled":
-        click.echo(f"{name}: the article-biased pass skipped speech; decoded again unbiased")
+        click.echo(
+            f"{name}: the article-biased pass skipped speech or copied its prompt; "
+            "decoded those stretches again unbiased"
+        )
     elif outcome == "fallback":
         click.echo(f"{name}: the article-biased pass skipped speech; kept an unbiased pass")
 

@@ -32,6 +32,8 @@ from toolkit.transcribe.options import TranscribeOptions, is_tiny
 
 if TYPE_CHECKING:
     from toolkit.article import Article
+    from toolkit.transcribe.options import Span
+    from toolkit.transcribe.transcript import Transcript
 
 __all__ = [
     "POSSESSIVE",
@@ -46,7 +48,9 @@ __all__ = [
     "is_distinctive",
     "is_rare_name",
     "letters",
+    "prompt_copies",
     "prompt_for",
+    "prompt_terms",
     "terms_for",
     "with_names",
 ]
@@ -222,6 +226,67 @@ def with_names(article: Article | None, names: Sequence[str]) -> Article | None:
     base = article or _Article(title=None, byline=None, date=None, url=None)
     nouns = list(dict.fromkeys([*people, *base.proper_nouns]))
     return replace(base, proper_nouns=nouns)
+
+
+# --- The prompt copied ----------------------------------------------------------------
+
+
+def prompt_terms(prompt: str) -> list[str]:
+    """The names a prompt from :func:`prompt_for` or :func:`hotwords_for` lists, in its order."""
+    terms = (t.strip().rstrip(".").strip() for t in prompt.split(","))
+    return [t for t in terms if t]
+
+
+def _name_tokens(text: str) -> list[str]:
+    """A name's or a text's words as names are matched: letters only, hyphens split."""
+    return [letters(part) for part in re.split(r"[\s\-]+", text) if letters(part)]
+
+
+def _terms_in(tokens: list[str], terms: list[list[str]]) -> list[tuple[int, int, int]]:
+    """(first token, past the last token, term index) of each term written in ``tokens``."""
+    found: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(tokens):
+        best = max(
+            ((len(t), k) for k, t in enumerate(terms) if t and tokens[i : i + len(t)] == t),
+            default=None,
+        )
+        if best is None:
+            i += 1
+            continue
+        found.append((i, i + best[0], best[1]))
+        i += best[0]
+    return found
+
+
+def prompt_copies(transcript: Transcript, prompt: str) -> list[Span]:
+    """The stretches where a pass biased with ``prompt`` wrote out the prompt, not speech.
+
+    Where the audio is hard to hear, Whisper can go on with its prompt: "I'm
+    Enrewee, Inverbrack, Ewan Sinclair, Adaeze." for "and with me is Adaeze
+    Okonkwo" (bench/cases/interview-bees, base), with "Inverbrack, Ewan
+    Sinclair" the prompt's own words in its own order. So where two of the
+    prompt's names stand one right after the other in a segment, in the order
+    the prompt lists them, the segment is a copy from the first of them on:
+    that stretch (its first word's start, the segment's end) is returned, to
+    be decoded again without the bias. Names said together in another order,
+    or with any word between them ("Maya Okafor and Daniel Reyes"), are not.
+    """
+    terms = [_name_tokens(t) for t in prompt_terms(prompt)]
+    spans: list[Span] = []
+    for seg in transcript.segments:
+        tokens: list[str] = []
+        starts: list[float] = []  # the start of the word each token is from
+        for w in seg.words:
+            for tok in _name_tokens(w.word):
+                tokens.append(tok)
+                starts.append(w.start)
+        found = _terms_in(tokens, terms)
+        pairs = zip(found, found[1:], strict=False)
+        runs = [a for a, b in pairs if a[1] == b[0] and b[2] == a[2] + 1]
+        if runs:
+            spans.append((starts[runs[0][0]], seg.end))
+    return spans
 
 
 # --- Biased decoding ------------------------------------------------------------------

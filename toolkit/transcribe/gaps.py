@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -283,6 +283,7 @@ def repair(
     *,
     whole: bool = False,
     max_gap: float = MAX_GAP,
+    redo: Sequence[Span] = (),
 ) -> Repair:
     """``first`` with the speech it left without words decoded again by ``again``.
 
@@ -292,15 +293,58 @@ def repair(
     whole audio. With ``whole`` it is a complete pass over the audio, which
     replaces ``first`` when ``first``, filled, still holds up badly against
     it: fewer than :data:`MIN_WORD_RATIO` of its words, or a loop (more of its
-    word 4-grams repeated, by :data:`MAX_EXTRA_REPETITION`).
+    word 4-grams repeated, by :data:`MAX_EXTRA_REPETITION`). ``redo`` are
+    stretches whose segments are dropped from ``first`` and decoded again
+    with the gaps (the biased pass's copies of its prompt, see
+    :func:`toolkit.transcribe.bias.prompt_copies`).
     """
     gaps = speech_gaps(first, speech, max_gap=max_gap)
+    if redo:
+        first = without_words(first, redo)
+        gaps = sorted([*gaps, *redo])
     if not gaps:
         return Repair(first, "kept", [])
     second = again(gaps)
     filled = fill_gaps(first, second, gaps)
     if whole and not holds_up(filled, second):
         return Repair(second, "replaced", gaps)
-    if len(filled.segments) == len(first.segments):
+    if len(filled.segments) == len(first.segments) and not redo:
         return Repair(first, "kept", gaps)
     return Repair(filled, "filled", gaps)
+
+
+def without_words(transcript: Transcript, spans: Sequence[Span]) -> Transcript:
+    """``transcript`` without the words whose middle lies within ``spans``.
+
+    A segment keeps its other words (its text and times follow them); one left
+    with none, or without word times and inside a span, goes, with the
+    corrections in it. The rest are renumbered; the input is left unchanged.
+    """
+
+    def inside(start: float, end: float) -> bool:
+        return any(a <= (start + end) / 2 <= b for a, b in spans)
+
+    kept: list[Segment] = []
+    new_ids: dict[int, int] = {}
+    for seg in transcript.segments:
+        if not seg.words:
+            if not inside(seg.start, seg.end):
+                new_ids[seg.id] = len(kept)
+                kept.append(replace(seg, id=len(kept)))
+            continue
+        words = [copy.deepcopy(w) for w in seg.words if not inside(w.start, w.end)]
+        if not words:
+            continue
+        text = "".join(w.word for w in words).strip()
+        new_ids[seg.id] = len(kept)
+        kept.append(
+            replace(
+                seg, id=len(kept), start=words[0].start, end=words[-1].end, text=text, words=words
+            )
+        )
+    corrections = [
+        replace(c, segment=new_ids[c.segment])
+        for c in transcript.corrections
+        if c.segment in new_ids and not inside(c.start, c.end)
+    ]
+    return replace(transcript, segments=kept, corrections=corrections)

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 from toolkit.audio import AudioInfo, probe
 from toolkit.hashing import content_key
 from toolkit.profile import timed
-from toolkit.transcribe.bias import bias_by_default, biased_options, with_names
+from toolkit.transcribe.bias import bias_by_default, biased_options, prompt_copies, with_names
 from toolkit.transcribe.cache import TranscriptCache
 from toolkit.transcribe.gaps import (
     RepairOutcome,
@@ -86,7 +86,9 @@ __all__ = [
 # 6: the biased pass's gaps are filled from an unbiased decoding of the gaps
 # alone; the whole unbiased pass runs only when the filled pass loops.
 # 7: a loop is a repeat within a minute of words (gaps.LOOP_WINDOW), not anywhere.
-CHECK_REVISION = 7
+# 8: segments where the biased pass copied its prompt (two of its names in its
+# order, bias.prompt_copies) are decoded again unbiased.
+CHECK_REVISION = 8
 # A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
 # words) than this loops (a decoder stuck on a phrase or echoing the prompt);
 # conversation scores about 0.005 (the 12-minute bench episode, both passes).
@@ -295,6 +297,7 @@ def choose(
     speech: list[Span],
     again: Callable[[list[Span]], Transcript],
     whole: Callable[[], Transcript],
+    copies: Sequence[Span] = (),
 ) -> tuple[Transcript, Outcome, list[Span]]:
     """Keep ``biased``, with the speech it left without words decoded again unbiased.
 
@@ -307,9 +310,11 @@ def choose(
     against it (fewer words, or more repetition). Returns the transcript kept,
     the outcome ("biased", "filled" or "fallback", see :class:`ArticleResult`)
     and the gaps found. ``again`` is only called when there are gaps, and
-    ``whole`` only on a loop.
+    ``whole`` only on a loop. ``copies`` are stretches where the biased pass
+    wrote out its prompt (:func:`toolkit.transcribe.bias.prompt_copies`):
+    their segments are dropped and decoded again unbiased with the gaps.
     """
-    done = repair(biased, speech, again)
+    done = repair(biased, speech, again, redo=copies)
     if repetition(done.transcript) <= LOOP_REPETITION:
         return done.transcript, _OUTCOMES[done.outcome], done.gaps
     plain = whole()
@@ -436,9 +441,13 @@ def transcribe_with_article(
             cached = cached and second.cached
             return second.transcript
 
+        copies = prompt_copies(first.transcript, biased.initial_prompt or biased.hotwords or "")
         transcript, outcome, gaps = choose(
-            first.transcript, speech.spans, unbiased_gaps, plain_pass
+            first.transcript, speech.spans, unbiased_gaps, plain_pass, copies
         )
+        if copies:
+            copied = {"prompt_copies": [list(c) for c in copies]}
+            transcript = replace(transcript, options={**transcript.options, **copied})
         # Filling gaps joins two passes' segments: one sentence may now span both.
         transcript = sentence_segments(transcript)
     if correct:
