@@ -162,6 +162,27 @@ def test_engine_transcribes_jfk(jfk, engine):
         assert segment.start <= segment.words[0].start and segment.words[-1].end <= segment.end
 
 
+def test_openai_word_times_are_whispers_own(jfk):
+    """The engine adds word times with the encoder on scaled-dot-product attention
+    (less memory); whisper's own word_timestamps=True turns it off for the whole pass."""
+    import whisper
+
+    from toolkit.transcribe.engines.openai import _model
+
+    theirs = whisper.transcribe(
+        _model("tiny.en"),
+        decode(JFK),
+        language="en",
+        temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        word_timestamps=True,
+        fp16=False,
+        verbose=None,
+    )
+    expected = [(w["word"], w["start"], w["end"]) for s in theirs["segments"] for w in s["words"]]
+    got = [(w.word, w.start, w.end) for w in jfk["openai"].words]
+    assert got == [(w, round(a, 3), round(b, 3)) for w, a, b in expected]
+
+
 @FASTER
 def test_engines_agree_on_jfk(jfk):
     ours, theirs = jfk["openai"], jfk["faster"]

@@ -78,6 +78,7 @@ class Speech:
     def __init__(self, audio: Path) -> None:
         self.audio = Path(audio)
         self._samples: np.ndarray | None = None
+        self._duration: float | None = None
         self._raw: list[Span] | None = None
         self._spans: list[Span] | None = None
         # The diarization may ask from its own thread while the decoder runs.
@@ -89,7 +90,18 @@ class Speech:
             if self._samples is None:
                 with timed("audio decode"):
                     self._samples = decode(self.audio)
+                self._duration = len(self._samples) / SAMPLE_RATE
             return self._samples
+
+    def release(self) -> None:
+        """Let go of the held samples (about 230 MB an hour); the spans and duration stay.
+
+        For when the stages that read the samples are done with them: an
+        engine already reading them keeps its own reference until it is done,
+        later :meth:`chunks` stream the file, and :meth:`samples` decodes it again.
+        """
+        with self._lock:
+            self._samples = None
 
     @property
     def raw_spans(self) -> list[Span]:
@@ -127,7 +139,11 @@ class Speech:
     @property
     def duration(self) -> float:
         """The length of the decoded samples, in seconds."""
-        return len(self.samples()) / SAMPLE_RATE
+        with self._lock:
+            if self._duration is None:
+                self.samples()
+            assert self._duration is not None
+            return self._duration
 
     def chunks(self, seconds: float = 30.0) -> Iterator[np.ndarray]:
         """The audio for an engine: the held samples in ``seconds`` slices, else streamed."""
