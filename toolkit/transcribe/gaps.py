@@ -310,7 +310,7 @@ def repair(
     replaces ``first`` when ``first``, filled, still holds up badly against
     it: fewer than :data:`MIN_WORD_RATIO` of its words, or a loop (more of its
     word 4-grams repeated, by :data:`MAX_EXTRA_REPETITION`). ``redo`` are
-    stretches whose segments are dropped from ``first`` and decoded again
+    stretches whose words are dropped from ``first`` and decoded again
     with the gaps (the biased pass's copies of its prompt, see
     :func:`toolkit.transcribe.bias.prompt_copies`).
     """

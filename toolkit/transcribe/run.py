@@ -312,7 +312,7 @@ def choose(
     and the gaps found. ``again`` is only called when there are gaps, and
     ``whole`` only on a loop. ``copies`` are stretches where the biased pass
     wrote out its prompt (:func:`toolkit.transcribe.bias.prompt_copies`):
-    their segments are dropped and decoded again unbiased with the gaps.
+    their words are dropped and decoded again unbiased with the gaps.
     """
     done = repair(biased, speech, again, redo=copies)
     if repetition(done.transcript) <= LOOP_REPETITION:

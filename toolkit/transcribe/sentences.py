@@ -192,6 +192,12 @@ def _join(kept: list[_Timed], group: list[_Timed]) -> list[_Timed]:
     return group
 
 
+def _start_with(prev: _Timed, cur: _Timed) -> None:
+    """``cur`` starts no earlier than ``prev``, the word before it."""
+    if cur.word.start < prev.word.start:
+        cur.word = replace(cur.word, start=prev.word.start, end=max(cur.word.end, prev.word.start))
+
+
 def repair_words(words: list[_Timed]) -> list[_Timed]:
     """Words in time order, each once, none too long, none ending after the next starts."""
     words = _drop_echoes(words)
@@ -221,18 +227,12 @@ def repair_words(words: list[_Timed]) -> list[_Timed]:
     kept: list[_Timed] = []
     for group in groups:
         for prev, cur in zip(group, group[1:], strict=False):
-            if cur.word.start < prev.word.start:
-                cur.word = replace(
-                    cur.word, start=prev.word.start, end=max(cur.word.end, prev.word.start)
-                )
+            _start_with(prev, cur)
         kept.extend(_join(kept, group))
     for prev, cur in zip(kept, kept[1:], strict=False):
         # A join within _OVERLAP keeps both sides; the later word may then start
         # before an instant word that closed the one before (6.72-6.72, then 6.68).
-        if cur.word.start < prev.word.start:
-            cur.word = replace(
-                cur.word, start=prev.word.start, end=max(cur.word.end, prev.word.start)
-            )
+        _start_with(prev, cur)
         if prev.word.end > cur.word.start:
             prev.word = replace(prev.word, end=max(prev.word.start, cur.word.start))
         if cur.word.end < cur.word.start:
