@@ -176,6 +176,13 @@ def _ffmpeg_pcm(path: Path, sample_rate: int) -> list[str]:
     ]  # fmt: skip
 
 
+def to_float(pcm: np.ndarray) -> np.ndarray:
+    """16-bit samples as float32 in [-1, 1], exactly as Whisper's ``load_audio`` scales them."""
+    import numpy as np
+
+    return pcm.astype(np.float32) / np.float32(32768.0)
+
+
 def stream(
     path: Path, sample_rate: int = SAMPLE_RATE, chunk_seconds: float = 30.0
 ) -> Iterator[np.ndarray]:
@@ -186,6 +193,14 @@ def stream(
     Raises :class:`AudioError` when ffmpeg is missing or cannot decode the file
     (after the chunks it did decode).
     """
+    for pcm in stream_pcm(path, sample_rate, chunk_seconds):
+        yield to_float(pcm)
+
+
+def stream_pcm(
+    path: Path, sample_rate: int = SAMPLE_RATE, chunk_seconds: float = 30.0
+) -> Iterator[np.ndarray]:
+    """:func:`stream`'s chunks as ffmpeg gives them: 16-bit signed samples, half the memory."""
     import numpy as np
 
     path = Path(path)
@@ -212,7 +227,7 @@ def stream(
             if not data:
                 break
             got_any = True
-            yield np.frombuffer(data, dtype="<i2").astype(np.float32) / np.float32(32768.0)
+            yield np.frombuffer(data, dtype="<i2").astype(np.int16)
     finally:
         if proc.poll() is None:
             proc.kill()  # the caller stopped early, or was interrupted
@@ -232,14 +247,23 @@ def decode(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     see the same samples and give the same text. The whole file is held in
     memory (4 bytes a sample: 230 MB an hour); :func:`stream` holds one chunk.
     """
+    return to_float(decode_pcm(path, sample_rate))
+
+
+def decode_pcm(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """:func:`decode`'s samples as 16-bit integers (2 bytes a sample: 115 MB an hour).
+
+    :func:`to_float` of the result, or of any slice of it, is :func:`decode`'s
+    float samples exactly.
+    """
     import numpy as np
 
-    chunks = list(stream(path, sample_rate, chunk_seconds=60.0))
+    chunks = list(stream_pcm(path, sample_rate, chunk_seconds=60.0))
     if len(chunks) == 1:
         return chunks[0]
     # Copy chunk by chunk, freeing each: the OS commits the output's pages only
     # as they are written, so the peak stays near one copy of the audio.
-    out = np.empty(sum(len(c) for c in chunks), dtype=np.float32)
+    out = np.empty(sum(len(c) for c in chunks), dtype=np.int16)
     at = 0
     chunks.reverse()
     while chunks:

@@ -145,7 +145,7 @@ class Context:
             return future.result()
 
     def done_with(self, job: EpisodeJob) -> None:
-        """Let go of the episode's decoded audio (about 230 MB an hour)."""
+        """Let go of the episode's decoded audio (about 115 MB an hour)."""
         self._speech.pop(job.slug, None)
 
     def close(self) -> None:
@@ -558,7 +558,7 @@ def _diarize_ahead(job: EpisodeJob, ctx: Context, speech: Speech) -> None:
     The audio is decoded first, so both read the same samples; once the
     diarization is done they are let go (the decoder holds its own
     spectrogram, or its own reference while it reads them), which keeps about
-    230 MB an hour out of the build's peak. The speakers stage takes the
+    115 MB an hour out of the build's peak. The speakers stage takes the
     result; a build that fails first waits for it in :meth:`Context.close`
     (it is cached either way).
     """

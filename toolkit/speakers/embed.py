@@ -140,7 +140,8 @@ def window_starts(
 def embed_windows(
     samples: np.ndarray, starts: Sequence[float], length: float, *, offset: float = 0.0
 ) -> np.ndarray:
-    """The unit-length embeddings (n, 256) of the windows of ``samples`` (16 kHz mono).
+    """The unit-length embeddings (n, 256) of the windows of ``samples`` (16 kHz mono:
+    float32 in [-1, 1], or 16-bit integers as :func:`toolkit.audio.decode_pcm` gives them).
 
     Window ``i`` runs ``length`` seconds from ``starts[i]`` (seconds in the
     file; ``offset`` is the file time of ``samples[0]``). A window that runs
@@ -173,6 +174,8 @@ def window_features(
             lo, hi = max(0, a), min(len(samples), a + size)
             if hi > lo:
                 batch[i, lo - a : hi - a] = samples[lo:hi]
+        if samples.dtype == np.int16:  # held 16-bit samples: scaled as toolkit.audio.to_float
+            batch *= np.float32(1 / 32768)
         spectra = _mels(batch)
         steady[b : b + len(batch)] = stability(spectra)
         mels = torch.from_numpy(_without_bed(spectra))

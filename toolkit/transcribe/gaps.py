@@ -21,8 +21,9 @@ repairs it, whichever pass skipped:
 
 The check costs one voice-activity pass over the samples (about 0.3 s for 3
 minutes of audio) and the repair only the decoding of the gaps. The samples
-(230 MB an hour) stay held until the :class:`Speech` is dropped, so a later
-pass over the same file reads them instead of decoding the file again.
+(held as 16-bit integers: 115 MB an hour) stay until the :class:`Speech` is
+released or dropped, so a later pass over the same file reads them instead of
+decoding the file again.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from toolkit.audio import SAMPLE_RATE, decode, stream
+from toolkit.audio import SAMPLE_RATE, decode_pcm, stream, to_float
 from toolkit.profile import timed
 from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Segment, Transcript
@@ -85,16 +86,20 @@ class Speech:
         self._lock = threading.RLock()
 
     def samples(self) -> np.ndarray:
-        """The mono 16 kHz samples of the file, decoded on the first call."""
+        """The mono 16 kHz samples of the file as 16-bit integers, decoded on the first call.
+
+        Held as ffmpeg gives them, at half the memory of floats; :func:`toolkit.audio.to_float`
+        of any slice is the float samples Whisper reads, exactly.
+        """
         with self._lock:
             if self._samples is None:
                 with timed("audio decode"):
-                    self._samples = decode(self.audio)
+                    self._samples = decode_pcm(self.audio)
                 self._duration = len(self._samples) / SAMPLE_RATE
             return self._samples
 
     def release(self) -> None:
-        """Let go of the held samples (about 230 MB an hour); the spans and duration stay.
+        """Let go of the held samples (about 115 MB an hour); the spans and duration stay.
 
         For when the stages that read the samples are done with them: an
         engine already reading them keeps its own reference until it is done,
@@ -114,9 +119,11 @@ class Speech:
             if self._raw is None:
                 from toolkit.transcribe.vad import speech_spans
 
-                samples = self.samples()
+                # Silero reads floats: a copy only for this pass.
+                samples = to_float(self.samples())
                 with timed("voice activity"):
                     self._raw = speech_spans(samples, SAMPLE_RATE, min_silence=0.0, pad=0.0)
+                del samples
             return self._raw
 
     @property
@@ -146,7 +153,7 @@ class Speech:
             return self._duration
 
     def chunks(self, seconds: float = 30.0) -> Iterator[np.ndarray]:
-        """The audio for an engine: the held samples in ``seconds`` slices, else streamed."""
+        """The audio for an engine, as floats: the held samples in slices, else streamed."""
         with self._lock:
             held = self._samples
         if held is None:
@@ -154,7 +161,7 @@ class Speech:
             return
         step = round(seconds * SAMPLE_RATE)
         for start in range(0, len(held), step):
-            yield held[start : start + step]
+            yield to_float(held[start : start + step])
 
 
 def speech_gaps(

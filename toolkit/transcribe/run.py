@@ -24,7 +24,7 @@ decoded for voice activity detection once, and the spans found serve the
 guards, the gap check and the biased/unbiased choice.
 
 Memory stays bounded on long episodes: a first pass streams the audio from
-ffmpeg and holds only its spectrogram (115 MB an hour); the samples (230 MB
+ffmpeg and holds only its spectrogram (115 MB an hour); the samples (16-bit: 115 MB
 an hour) are held from when voice activity detection first needs them
 (before decoding with ``vad``, after the first pass otherwise) until the
 call returns. An interrupted run (Ctrl-C) writes nothing to the cache, whose
