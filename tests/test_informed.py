@@ -262,7 +262,7 @@ def test_every_pass_shares_one_decode_and_one_speech_detection(
 
         return wrapper
 
-    monkeypatch.setattr(gaps, "decode", counting("decode", gaps.decode))
+    monkeypatch.setattr(gaps, "decode_pcm", counting("decode", gaps.decode_pcm))
     monkeypatch.setattr(gaps, "stream", counting("stream", gaps.stream))
     monkeypatch.setattr(vad, "speech_spans", counting("vad", vad.speech_spans))
     options = TranscribeOptions(model="base", engine="openai", language="en")
