@@ -162,8 +162,16 @@ def test_a_looping_biased_pass_gives_way_to_the_plain_pass(transcript, speech):
         whole.append(1)
         return transcript
 
-    kept, outcome, _ = choose(looped, speech, lambda gaps: transcript, plain)
+    # The loop's copies are echoes (toolkit.transcribe.echoes), decoded again;
+    # here that decoding loops as well, so only the whole plain pass mends it.
+    kept, outcome, _ = choose(looped, speech, lambda gaps: looped, plain)
     assert whole == [1] and (kept, outcome) == (transcript, "fallback")
+
+    # Where the echoes decoded again hear the speech, no whole pass is needed.
+    whole.clear()
+    kept, outcome, _ = choose(looped, speech, lambda gaps: transcript, plain)
+    assert whole == [] and outcome == "filled"
+    assert kept.text.count(looped.segments[0].text) == 1
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Literal
 
 from toolkit.audio import SAMPLE_RATE, decode_pcm, stream, to_float
 from toolkit.profile import timed
+from toolkit.transcribe.echoes import echoes
 from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Segment, Transcript
 
@@ -320,8 +321,15 @@ def repair(
     stretches whose words are dropped from ``first`` and decoded again
     with the gaps (the biased pass's copies of its prompt, see
     :func:`toolkit.transcribe.bias.prompt_copies`).
+    Stretches where the pass wrote again words it had just written
+    (:func:`toolkit.transcribe.echoes.echoes`) are decoded again the same
+    way, and so, once filled, are the pass's words that repeat what was
+    decoded into a gap (words of the gap written after it); both are
+    recorded in the result's options as ``"echoes"``.
     """
     gaps = speech_gaps(first, speech, max_gap=max_gap)
+    echoed = echoes(first, LOOP_WINDOW)
+    redo = [*redo, *echoed]
     if redo:
         first = without_words(first, redo)
         gaps = sorted([*gaps, *redo])
@@ -329,11 +337,24 @@ def repair(
         return Repair(first, "kept", [])
     second = again(gaps)
     filled = fill_gaps(first, second, gaps)
+    # A pass that skips speech may write its words after the gap instead, in
+    # place of what is said there; filled, they stand twice.
+    late = [e for e in echoes(filled, LOOP_WINDOW) if not _inside(e, gaps)]
+    if late:
+        filled = fill_gaps(without_words(filled, late), again(late), late)
+        gaps = sorted([*gaps, *late])
+        echoed = sorted([*echoed, *late])
+    if echoed:
+        filled.options = {**filled.options, "echoes": [list(e) for e in echoed]}
     if whole and not holds_up(filled, second):
         return Repair(second, "replaced", gaps)
     if len(filled.segments) == len(first.segments) and not redo:
         return Repair(first, "kept", gaps)
     return Repair(filled, "filled", gaps)
+
+
+def _inside(span: Span, spans: Sequence[Span]) -> bool:
+    return any(a <= (span[0] + span[1]) / 2 <= b for a, b in spans)
 
 
 def without_words(transcript: Transcript, spans: Sequence[Span]) -> Transcript:

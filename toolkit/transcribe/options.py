@@ -73,7 +73,9 @@ def is_tiny(name_or_path: str | Path) -> bool:
 # 5: segments are sentences, rebuilt from the word timings (toolkit.transcribe.sentences).
 # 6: the cache keeps the engine's own segments again; toolkit.transcribe.run.transcribe
 #    makes the sentences from them on the way out (entries of 5 hold sentences).
-ENGINE_REVISION = 6
+# 7: words written again just after themselves (toolkit.transcribe.echoes) are decoded
+#    again; the refill's clips are not conditioned on the clip before.
+ENGINE_REVISION = 7
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,9 @@ __all__ = [
 # 7: a loop is a repeat within a minute of words (gaps.LOOP_WINDOW), not anywhere.
 # 8: segments where the biased pass copied its prompt (two of its names in its
 # order, bias.prompt_copies) are decoded again unbiased.
-CHECK_REVISION = 8
+# 9: words the pass wrote again just after themselves (toolkit.transcribe.echoes)
+# are decoded again with the gaps; a gap's clip is not conditioned on the clip before.
+CHECK_REVISION = 9
 # A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
 # words) than this loops (a decoder stuck on a phrase or echoing the prompt);
 # conversation scores about 0.005 (the 12-minute bench episode, both passes).
@@ -244,12 +246,16 @@ def decode_clips(
 
     Uncached: for the stretches a pass left without words. Timestamps are
     against the whole audio; words outside speech are dropped
-    (:func:`toolkit.transcribe.guards.clean`).
+    (:func:`toolkit.transcribe.guards.clean`). No clip is conditioned on the
+    text of the clip before it, which is speech from elsewhere in the episode:
+    so conditioned, the faster engine wrote a sentence of 105 s again at 128 s
+    (bench/cases/misquote-ferry), in place of what was said there.
     """
     from toolkit.transcribe import engines
     from toolkit.transcribe.guards import clean
 
     engine = engines.get_engine(options.engine)
+    options = replace(options, condition_on_previous_text=False)
     again = engine.transcribe(speech.chunks(), options, clips=clips, threads=threads)
     return clean(again, speech.spans)
 
