@@ -445,7 +445,15 @@ def test_ctrl_c_on_the_command_line(tmp_path):
     if converted.is_dir():  # spare the child converting tiny.en again
         shutil.copytree(converted, tmp_path / "cache" / "models")
     command = [sys.executable, "-m", "toolkit", "transcribe", str(EPISODE), "-o", str(tmp_path)]
-    proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    # As a shell runs it in the foreground: a runner started in the background
+    # (an asynchronous shell job) ignores SIGINT, and a child inherits that.
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     seen = b""
     deadline = time.monotonic() + 120
     while b"transcribing" not in seen and time.monotonic() < deadline:
