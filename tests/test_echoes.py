@@ -67,7 +67,7 @@ def test_a_sentence_written_again_a_little_later_is_an_echo():
         _spoken("He said the crossing takes thirty-five minutes.", 20.0),
         _spoken("Captain Ruaraidh has kept a ferry for 19 years, and he is not worried.", 30.0),
     )
-    assert echoes(t) == [(30.0, 35.5)]
+    assert echoes(t, LOOP_WINDOW) == [(30.0, 35.5)]
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_phrases_that_come_back_in_conversation_are_no_echo(later):
         _spoken(SENTENCE, 10.0),
         _spoken(later, 30.0),
     )
-    assert echoes(t) == []
+    assert echoes(t, LOOP_WINDOW) == []
 
 
 def test_a_sentence_said_again_beyond_the_window_is_no_echo():
@@ -113,10 +113,15 @@ def test_an_echo_is_decoded_again_and_what_is_heard_there_kept():
 
 def test_a_sentence_really_said_twice_is_heard_again_and_stays():
     t = _transcript(_spoken(SENTENCE, 10.0), _spoken(SENTENCE, 30.0))
-    done = repair(
-        t, [(10.0, 16.0), (30.0, 36.0)], lambda gaps: _transcript(_spoken(SENTENCE, 30.0))
-    )
-    assert done.transcript.text.count("skippered") == 2
+    asked: list[list[tuple[float, float]]] = []
+
+    def again(gaps):
+        asked.append(gaps)
+        return _transcript(_spoken(SENTENCE, 30.0))
+
+    done = repair(t, [(10.0, 16.0), (30.0, 36.0)], again)
+    assert asked == [[(30.0, 35.5)]]  # heard again ...
+    assert done.transcript.text.count("skippered") == 2  # ... and kept
     assert len(SENTENCE.split()) >= ECHO_WORDS
 
 

@@ -19,10 +19,10 @@ which hears a real repeat again and the said words in place of a false one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from toolkit.transcribe.guards import word_key
 from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Transcript, Word
 
@@ -44,39 +44,34 @@ _PROBE = 6
 _PROBE_HITS = 3
 
 
-def _key(token: str) -> str:
-    return re.sub(r"[^\w']", "", token.lower())
+def _extent(blocks: Sequence[tuple[int, int, int]]) -> tuple[int, int, int] | None:
+    """The longest prefix of matching ``blocks`` (later, earlier, size) dense enough to be an echo.
 
-
-def _extent(blocks: Sequence[tuple[int, int, int]]) -> tuple[int, int, int, int, int] | None:
-    """The longest prefix of ``blocks`` (later, earlier, size) dense enough to be an echo.
-
-    Returns (later start, later end, earlier start, earlier end, matched words),
-    ends exclusive, or None.
+    Returns (later start, later end exclusive, matched words), or None.
     """
+    if not blocks:
+        return None
     best = None
     matched = 0
-    first = blocks[0] if blocks else None
+    first_later, first_earlier, _ = blocks[0]
     for a, b, size in blocks:
-        if size == 0 or first is None:
-            continue
         matched += size
-        later = a + size - first[0]
-        earlier = b + size - first[1]
-        if matched >= ECHO_WORDS and matched >= ECHO_SHARE * max(later, earlier):
-            best = (first[0], a + size, first[1], b + size, matched)
+        span = max(a + size - first_later, b + size - first_earlier)
+        if matched >= ECHO_WORDS and matched >= ECHO_SHARE * span:
+            best = (first_later, a + size, matched)
     return best
 
 
-def echoes(transcript: Transcript, window: int = 150) -> list[Span]:
+def echoes(transcript: Transcript, window: int) -> list[Span]:
     """The stretches (seconds) where ``transcript`` writes again words it wrote just before.
 
-    The earlier run starts at most ``window`` words before the echo and ends
-    before it starts; each echo runs from its first to its last matching word.
+    The earlier run starts at most ``window`` words before the echo (the
+    repair passes :data:`toolkit.transcribe.gaps.LOOP_WINDOW`) and ends before
+    it starts; each echo runs from its first to its last matching word.
     Segments without word times are not looked at.
     """
-    words: list[Word] = [w for s in transcript.segments for w in s.words if _key(w.word)]
-    keys = [_key(w.word) for w in words]
+    words: list[Word] = [w for s in transcript.segments for w in s.words if word_key(w.word)]
+    keys = [word_key(w.word) for w in words]
     found: list[tuple[int, int, int]] = []  # (matched words, start, end) of each candidate
     for j in range(ECHO_WORDS, len(keys) - ECHO_WORDS + 1):
         probe = set(keys[j : j + _PROBE])
@@ -88,7 +83,7 @@ def echoes(transcript: Transcript, window: int = 150) -> list[Span]:
             blocks = SequenceMatcher(None, later, earlier, autojunk=False).get_matching_blocks()
             extent = _extent([(a, b, n) for a, b, n in blocks if n])
             if extent:
-                found.append((extent[4], j + extent[0], j + extent[1]))
+                found.append((extent[2], j + extent[0], j + extent[1]))
     # The runs that match most, each once: a run that starts inside an echo (or
     # aligns part of one with its own earlier copy) matches fewer words.
     taken: list[tuple[int, int]] = []

@@ -345,7 +345,7 @@ def repair(
         gaps = sorted([*gaps, *late])
         echoed = sorted([*echoed, *late])
     if echoed:
-        filled.options = {**filled.options, "echoes": [list(e) for e in echoed]}
+        filled = replace(filled, options={**filled.options, "echoes": [list(e) for e in echoed]})
     if whole and not holds_up(filled, second):
         return Repair(second, "replaced", gaps)
     if len(filled.segments) == len(first.segments) and not redo:

@@ -24,7 +24,7 @@ from toolkit.transcribe.options import Span
 from toolkit.transcribe.transcript import Segment, Transcript, Word
 from toolkit.transcribe.vad import merge_spans
 
-__all__ = ["clean"]
+__all__ = ["clean", "word_key"]
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def _hallucinated(segment: Segment, looped: bool = False) -> str | None:
     """Why ``segment`` looks invented, or None; ``looped``: it was part of a repetition loop."""
     if segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < LOGPROB:
         return "silent by no_speech_prob and avg_logprob"
-    probs = [w.probability for w in segment.words if _key(w.word)]
+    probs = [w.probability for w in segment.words if word_key(w.word)]
     if not probs:
         return None
     mean = sum(probs) / len(probs)
@@ -180,7 +180,7 @@ def _hallucinated(segment: Segment, looped: bool = False) -> str | None:
         return f"likely silent, words unsure ({mean:.2f})"
     if len(probs) >= MIN_WORDS_TO_JUDGE and mean < VERY_LOW_WORD_PROB:
         return f"words very unsure ({mean:.2f})"
-    line = " ".join(_key(w.word) for w in segment.words if _key(w.word))
+    line = " ".join(word_key(w.word) for w in segment.words if word_key(w.word))
     if line in INVENTED_LINES and min(probs) < INVENTED_LINE_WORD_PROB:
         return f"a line Whisper invents, unsure ({min(probs):.3f})"
     if segment.avg_logprob < GAVE_UP_LOGPROB and mean < GAVE_UP_WORD_PROB:
@@ -193,7 +193,7 @@ def _hallucinated(segment: Segment, looped: bool = False) -> str | None:
 # --- (4) repetition loops -----------------------------------------------------------------
 
 
-def _key(token: str) -> str:
+def word_key(token: str) -> str:
     """How a word compares in a loop: lower case, no punctuation ("Go," == "go")."""
     stripped = re.sub(r"[^\w']", "", token.lower())
     return stripped or token.strip()
@@ -210,7 +210,7 @@ def _tokens(segments: Sequence[Segment]) -> list[_Token]:
     out = []
     for si, segment in enumerate(segments):
         parts = [w.word for w in segment.words] if segment.words else segment.text.split()
-        out += [_Token(si, i, _key(p)) for i, p in enumerate(parts) if _key(p)]
+        out += [_Token(si, i, word_key(p)) for i, p in enumerate(parts) if word_key(p)]
     return out
 
 
@@ -264,11 +264,11 @@ def _without_loops(segments: list[Segment]) -> tuple[list[Segment], list[bool]]:
         kept: Segment | None = None
         if segment.words:
             words = [w for i, w in enumerate(segment.words) if i not in indexes]
-            if any(_key(w.word) for w in words):
+            if any(word_key(w.word) for w in words):
                 kept = _with_words(segment, words)
         else:
             parts = [p for i, p in enumerate(segment.text.split()) if i not in indexes]
-            if any(_key(p) for p in parts):
+            if any(word_key(p) for p in parts):
                 kept = segment if not indexes else replace(segment, text=" ".join(parts))
         if kept is None:
             log.debug("loop: dropped segment %d, a repeated copy: %r", segment.id, segment.text)
