@@ -19,7 +19,8 @@ from toolkit.audio import decode, probe
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "bench" / "cases"
-SPEAKER_CASES = ["panel-three", "music-bed", "alike-voices", "real-voices"]
+ALIKE_CASES = ["alike-voices", "alike-women", "alike-scots", "alike-harbour"]
+SPEAKER_CASES = ["panel-three", "music-bed", *ALIKE_CASES, "real-voices"]
 RATE = 16000
 
 
@@ -55,7 +56,7 @@ def test_lines_are_in_order_inside_the_audio(name: str) -> None:
     assert {line["speaker"] for line in lines} == set(names)
 
 
-@pytest.mark.parametrize("name", ["panel-three", "music-bed", "alike-voices"])
+@pytest.mark.parametrize("name", ["panel-three", "music-bed", *ALIKE_CASES])
 def test_every_voice_differs_from_the_older_cases(name: str) -> None:
     truth = ground_truth(name)
     voices = {(w["voice"], w.get("pitch")) for w in truth["speakers"].values()}
@@ -105,11 +106,13 @@ def test_music_bed_spans_are_music_and_quieter_than_the_voices() -> None:
     assert np.percentile(spectrum, 99.9) > 50 * np.median(spectrum)
 
 
-def test_alike_voices_guest_never_introduces_themself() -> None:
-    script = json.loads((CASES / "alike-voices" / "script.json").read_text("utf-8"))
+@pytest.mark.parametrize("name", ALIKE_CASES)
+def test_alike_voices_guest_never_introduces_themself(name: str) -> None:
+    script = json.loads((CASES / name / "script.json").read_text("utf-8"))
     host, guest = script["speakers"]["host"], script["speakers"]["guest"]
+    # One accent, one sex: two variants of the same espeak-ng voice.
     assert host["voice"].split("+")[0] == guest["voice"].split("+")[0]
-    assert host["voice"].split("+")[1][0] == guest["voice"].split("+")[1][0] == "m"
+    assert host["voice"].split("+")[1][0] == guest["voice"].split("+")[1][0]
     first = guest["name"].split()[0]
     guest_text = " ".join(line["text"] for line in script["lines"] if line["speaker"] == "guest")
     host_text = " ".join(line["text"] for line in script["lines"] if line["speaker"] == "host")
@@ -129,3 +132,23 @@ def test_real_voices_records_its_sources() -> None:
     assert all(a != b for a, b in zip(roles, roles[1:], strict=False))  # turns alternate
     gaps = [b["start"] - a["end"] for a, b in zip(truth["lines"], truth["lines"][1:], strict=False)]
     assert all(0.3 - 1e-3 <= g <= 1.0 + 1e-3 for g in gaps)
+
+
+@pytest.mark.parametrize("name", ALIKE_CASES)
+def test_alike_voices_are_alike(name: str) -> None:
+    """The two voices' mean prints are as near as one voice's windows are to its own print."""
+    from toolkit.speakers.embed import WINDOW, embed_windows, window_starts
+
+    truth = ground_truth(name)
+    samples = decode(ROOT / truth["audio"], RATE)
+    prints, spread = [], []
+    for role in truth["speakers"]:
+        spans = [(line["start"], line["end"]) for line in truth["lines"] if line["role"] == role]
+        windows = embed_windows(samples, window_starts(spans), WINDOW)
+        mean = windows.mean(axis=0)
+        mean /= np.linalg.norm(mean)
+        prints.append(mean)
+        spread.append(float(np.median(1 - windows @ mean)))
+    distance = 1 - float(prints[0] @ prints[1])
+    assert distance < 0.08  # 0.19-0.39 between the voices of the other two-voice cases
+    assert distance < min(spread)  # nearer than a voice's own windows are to it
