@@ -26,7 +26,10 @@ and the sample's, which its ``truth.json`` points at) is run through
   transcript took no model, so the ratio says "cached").
 
 ``--no-names`` skips the transcription and the naming (DER and count only:
-a case's first transcription takes minutes on two cores).
+a case's first transcription takes minutes on two cores). ``--long MINUTES``
+adds ``bench/segment_health.py``'s long episode (every discussion case and
+the real recordings, round after round: 18 voices in an hour), scored on the
+truth of its pieces, DER and count only.
 
 A ground truth's turns are its lines (``start``/``end``), or a line's
 ``speech`` stretches where it has them (``real-voices``: the pauses inside
@@ -40,7 +43,7 @@ case, >= 98 % of the words named right on the sample. The exit status is 0
 whatever the figures (a bench, not a test).
 
     .venv/bin/python bench/diarize.py [--case NAME ...] [--model base] [--oracle]
-        [--no-names] [-v] [--json FILE]
+        [--no-names] [--long MINUTES] [-v] [--json FILE]
 """
 
 from __future__ import annotations
@@ -174,6 +177,71 @@ def load_case(folder: Path) -> Case | None:
 def all_cases() -> list[Case]:
     found = (load_case(p) for p in sorted(CASES.iterdir()) if p.is_dir())
     return [c for c in found if c is not None]
+
+
+# The real recordings of the long episode, by the start of their file name.
+REAL_SPEAKERS = {
+    "LJ": "LJ Speech reader",
+    "sense_and_sensibility": "LibriVox reader",
+    "jfk": "John F. Kennedy",
+    "ami_": "AMI speaker",
+}
+
+
+def voice_of(folder: Path) -> dict[str, str]:
+    """Each speaker's voice in a synthetic case: the espeak-ng voice and pitch.
+
+    Cases share no voice, but the long episode repeats each case, so its
+    speakers are voices, not names.
+    """
+    path = ground_truth_path(folder)
+    if path is None:
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        who["name"]: f"{who['voice']} pitch {who.get('pitch', 'default')}"
+        for who in data["speakers"].values()
+    }
+
+
+def long_case(minutes: float) -> Case:
+    """``bench/segment_health.py``'s long episode with its truth: every piece's turns, moved
+    to where the piece starts in the episode.
+
+    A synthetic piece's turns are its case's (each speaker its voice); a real
+    recording is one speaker, whose turns are its speech as the voice activity
+    detection finds it (with the diarization's padding). A piece starts after
+    the decoded length of those before it and their silences, as ffmpeg's
+    concat filter joins them.
+    """
+    from segment_health import long_episode, long_pieces
+
+    from toolkit.audio import decode
+    from toolkit.speakers.diarize import VAD_MIN_SILENCE, VAD_PAD
+    from toolkit.transcribe.vad import speech_spans
+
+    by_audio = {c.audio.resolve(): c for c in all_cases()}
+    turns: list[Turn] = []
+    at = 0.0
+    for path, gap in long_pieces(minutes):
+        samples = decode(path, 16000)
+        case = by_audio.get(path.resolve())
+        if case is not None:
+            voices = voice_of(CASES / case.name)
+            turns += [Turn(at + t.start, at + t.end, voices[t.speaker]) for t in case.turns]
+        else:
+            who = next(v for k, v in REAL_SPEAKERS.items() if path.name.startswith(k))
+            spans = speech_spans(samples, 16000, min_silence=VAD_MIN_SILENCE, pad=VAD_PAD)
+            turns += [Turn(at + a, at + b, who) for a, b in spans]
+        at += len(samples) / 16000 + gap
+    speakers = sorted({t.speaker for t in turns})
+    return Case(
+        name=f"long-{minutes:g}min",
+        audio=long_episode(minutes),
+        duration=round(at, 3),
+        turns=sorted(turns, key=lambda t: t.start),
+        people=[(who, "guest") for who in speakers],
+    )
 
 
 # --- Scoring ---------------------------------------------------------------------
@@ -423,6 +491,12 @@ def main() -> int:
         action="store_true",
         help="no transcription and naming: DER and count only",
     )
+    parser.add_argument(
+        "--long",
+        type=float,
+        metavar="MINUTES",
+        help="also the long episode of bench/segment_health.py (DER and count only)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="per-case labels and names")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args()
@@ -439,6 +513,11 @@ def main() -> int:
     for case in cases:
         print(f"{case.name}: {case.duration:.0f} s, {len(case.people)} speakers", file=sys.stderr)
         results.append(run_case(case, args))
+    if args.long:
+        case = long_case(args.long)
+        print(f"{case.name}: {case.duration:.0f} s, {len(case.people)} voices", file=sys.stderr)
+        # Naming it would take the whole hour transcribed: DER and count only.
+        results.append(run_case(case, argparse.Namespace(**{**vars(args), "no_names": True})))
     kind = "the truth itself (--oracle)" if args.oracle else "toolkit.speakers.diarize"
     print(f"\ndiarization: {kind}; collar {COLLAR} s; names on Whisper {args.model}")
     print_table(results)

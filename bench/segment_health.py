@@ -291,7 +291,6 @@ def long_episode(minutes: float, dest_dir: Path | None = None) -> Path:
     concat filter into a 32 kbit/s MP3, kept in the toolkit's cache folder
     (``bench/long-60min.mp3`` there) so that its transcripts stay cached too.
     """
-    from toolkit.audio import probe
     from toolkit.paths import cache_dir
 
     dest_dir = dest_dir or cache_dir() / "bench"
@@ -299,6 +298,16 @@ def long_episode(minutes: float, dest_dir: Path | None = None) -> Path:
     dest = dest_dir / name
     if dest.is_file():
         return dest
+    pieces = long_pieces(minutes)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    _long_episode_file(pieces, dest)
+    return dest
+
+
+def long_pieces(minutes: float) -> list[tuple[Path, float]]:
+    """The pieces of :func:`long_episode`, in order: each file and the silence after it."""
+    from toolkit.audio import probe
+
     found = [[d / r for d in SPEECH_DIRS if (d / r).is_file()] for r in REAL]
     real_paths = [paths[0] for paths in found if paths]
     synthetic = [ROOT / s for s in SYNTHETIC if (ROOT / s).is_file()]
@@ -315,7 +324,11 @@ def long_episode(minutes: float, dest_dir: Path | None = None) -> Path:
             total += probe(clip).duration + GAPS[(k + 3) % len(GAPS)]
             r += 1
         k += 1
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    return pieces
+
+
+def _long_episode_file(pieces: list[tuple[Path, float]], dest: Path) -> None:
+    name = dest.name
     cmd = ["ffmpeg", "-v", "error", "-y"]
     for path, _ in pieces:
         cmd += ["-i", str(path)]
