@@ -328,6 +328,7 @@ def long_pieces(minutes: float) -> list[tuple[Path, float]]:
 
 
 def _long_episode_file(pieces: list[tuple[Path, float]], dest: Path) -> None:
+    """``pieces`` joined into ``dest`` (written beside, then moved into place)."""
     name = dest.name
     cmd = ["ffmpeg", "-v", "error", "-y"]
     for path, _ in pieces:
@@ -348,7 +349,6 @@ def _long_episode_file(pieces: list[tuple[Path, float]], dest: Path) -> None:
                 "-flags:a", "+bitexact", str(tmp_out)]  # fmt: skip
         subprocess.run(cmd, check=True)
         tmp_out.replace(dest)
-    return dest
 
 
 # --- command line ---------------------------------------------------------------------
