@@ -203,7 +203,7 @@ def test_neighbouring_slip_and_change_are_judged_apart() -> None:
 def test_alignment_round_trip_and_version_1(episode: Episode) -> None:
     article = make_article()
     result = align(episode.transcript, article, scorer=FakeScorer(0.0))
-    assert result.version == SCHEMA_VERSION == 3
+    assert result.version == SCHEMA_VERSION == 4
     data = json.loads(json.dumps(result.to_dict()))
     assert Alignment.from_dict(data) == result
     # A version 1 file: no check; everything it lists is shown.
@@ -363,3 +363,66 @@ def test_last_word_misheard_unlike_itself(score: float, status: str) -> None:
     assert q.differences == (
         [] if status == "verbatim" else ["article 'resolutions' / heard 'decisions'"]
     )
+
+
+# --- found by letters and sound ----------------------------------------------------
+
+
+def _case_alignment(name: str, decoded: str) -> tuple[Alignment, dict[str, str]]:
+    """A labelled bench case's real transcript (tests/data/decoded) aligned with the real
+    scorer on the case's audio; and each quote's true status by its text."""
+    from toolkit.align.acoustic import whisper_scorer
+    from toolkit.article import read_article
+
+    case = ROOT / "bench" / "cases" / name
+    truth = json.loads((case / "truth.json").read_text("utf-8"))
+    audio = ROOT / json.loads((ROOT / truth["source"]).read_text("utf-8"))["audio"]
+    transcript = Transcript.load(ROOT / "tests" / "data" / "decoded" / decoded)
+    article = read_article(ROOT / truth["article"])
+    result = align(transcript, article, scorer=whisper_scorer(audio, transcript))
+    return result, {q["text"]: q["status"] for q in truth["quotes"]}
+
+
+def test_letters_find_a_stretch_no_word_matches() -> None:
+    from toolkit.align.normalise import normalise_words
+    from toolkit.align.quotes import _by_letters
+
+    quote = normalise_words("A port city that forgets its songs forgets why it was built.".split())
+    heard = normalise_words("the committee said, report City at Forget Sits on Forget "
+                            "Slyat One Field. And if you want".split())  # fmt: skip
+    found = _by_letters(quote, heard, 0, len(heard.tokens))
+    assert found is not None
+    similarity, s, e = found
+    assert similarity >= 65
+    stretch = " ".join(heard.tokens[s:e])
+    assert "report city at forget sits on forget slyat" in stretch
+    assert "if you want" not in stretch and e - s <= len(quote.tokens) + 3
+
+
+@pytest.mark.slow
+def test_a_quote_misheard_past_a_word_match_is_found_by_letters_and_sound() -> None:
+    """verbatim-shanty's last quote, read word for word by a voice base hears badly."""
+    result, truth = _case_alignment("verbatim-shanty", "shanty-openai.json")
+    port = next(q for q in result.quotes if q.text.startswith("A port city"))
+    assert truth[port.text] == "verbatim"
+    assert port.status == "verbatim", port.check
+    assert port.check is not None and port.check.found_by == "letters and sound"
+    sound = port.check.sound
+    assert sound is not None and sound["passed"] is True
+    assert port.start is not None and abs(port.start - 110.1) < 2.0
+    # Every quote the words found is still found by words.
+    assert all(q.check.found_by == "words" for q in result.quotes if q.check and q is not port)
+
+
+@pytest.mark.slow
+def test_by_sound_a_dropped_not_stays_near_and_a_paraphrase_is_not_found() -> None:
+    result, truth = _case_alignment("paraphrase-orchard", "orchard-openai.json")
+    by_text = {q.text: q for q in result.quotes}
+    name = next(q for t, q in by_text.items() if t.startswith("A name we are not sure"))
+    assert truth[name.text] == "near"
+    assert name.check is not None and name.check.found_by == "letters and sound"
+    assert name.status == "near"  # the sound cannot vouch for a "not" not heard
+    assert any("not" in d for d in name.differences), name.differences
+    trees = next(q for t, q in by_text.items() if t.startswith("Most of these trees"))
+    assert truth[trees.text] == "not_spoken"
+    assert trees.status == "not_found"

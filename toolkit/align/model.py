@@ -12,7 +12,8 @@ from toolkit.errors import AlignmentError
 #: 2: quotes carry ``check``, the evidence behind their status (version 1 files,
 #: which have none, are still read).
 #: 3: quotes carry ``voiced_by``, the speaker heard reading them (older files: None).
-SCHEMA_VERSION = 3
+#: 4: a quote's ``check`` says how it was found (``found_by``, ``sound``; older: "words").
+SCHEMA_VERSION = 4
 
 
 @dataclass
@@ -69,6 +70,12 @@ class QuoteCheck:
     model: str | None = None
     threshold: float | None = None
     clip: list[float] | None = None
+    #: How the quote was found: "words" (a word match), or "letters and sound"
+    #: (misheard past a word match: a stretch alike in letters, whose audio
+    #: scores the quote's wording about as well as the heard words; ``sound``
+    #: holds those scores, the clip and the threshold per word). Version 4.
+    found_by: str = "words"
+    sound: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuoteCheck:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from toolkit.align.model import ParagraphMatch, QuoteMatch, _r
 from toolkit.align.normalise import Tokens, normalise_words
-from toolkit.align.quotecheck import SLIP_THRESHOLD, QuoteScorer, judge
+from toolkit.align.quotecheck import (
+    SLIP_THRESHOLD,
+    QuoteScorer,
+    SoundGate,
+    judge,
+    judge_jointly,
+    sound_gate,
+)
 from toolkit.align.timeline import _Timeline
 from toolkit.article import Article
 
@@ -127,6 +136,22 @@ def _local(quote: str, hay: str) -> tuple[int, int, int, int]:
     return qs, qe, s, e
 
 
+class _Located(NamedTuple):
+    """Where a quote is heard best: transcript tokens ``[s, e)`` at ``similarity`` (0-100).
+
+    ``heard``: whether that reaches ``near`` (or part of the quote was read
+    word for word). ``s`` and ``e`` are -1 when nothing is like the quote.
+    """
+
+    similarity: float
+    s: int
+    e: int
+    heard: bool
+
+
+_NOWHERE = _Located(0.0, -1, -1, False)
+
+
 def _locate(
     quote: Tokens,
     norm: Tokens,
@@ -134,11 +159,10 @@ def _locate(
     symbols: _Symbols,
     regions: list[tuple[int, int]],
     near: float,
-) -> tuple[float, int, int] | float:
-    """Where the quote is heard: ``(similarity, s, e)`` for transcript tokens
-    ``[s, e)``, or the best similarity found when it is not heard."""
+) -> _Located:
+    """Where the quote is heard best, and whether it is heard at all."""
     if not quote.tokens or not norm.tokens:
-        return 0.0
+        return _NOWHERE
     needle = symbols.encode(quote.tokens)
     m = len(needle)
 
@@ -165,9 +189,39 @@ def _locate(
             if qe - qs >= max(_MIN_PART_WORDS, 0.4 * m) and (
                 fuzz.ratio(needle[qs:qe], hay[a + s : a + e]) >= near
             ):
-                return _similarity(quote.tokens, norm.tokens[a + s : a + e]), a + s, a + e
-        return round(best[0], 1) if best else 0.0
-    return best
+                score = _similarity(quote.tokens, norm.tokens[a + s : a + e])
+                return _Located(score, a + s, a + e, True)
+        if best is None:
+            return _NOWHERE
+        return _Located(round(best[0], 1), best[1], best[2], False)
+    return _Located(best[0], best[1], best[2], True)
+
+
+def _by_letters(quote: Tokens, norm: Tokens, lo: int, hi: int) -> tuple[float, int, int] | None:
+    """The stretch of transcript tokens ``[s, e)`` in ``[lo, hi)`` whose letters are most
+    like the quote's, and how alike (0-100): ``(similarity, s, e)``.
+
+    Words misheard by a voice Whisper hears badly keep many of their letters
+    but few of their words ("a port city that forgets its songs" heard
+    "report City at Forget Sits on"): compared letter by letter, with the
+    spaces taken out (a mishearing moves them), the stretch is found where a
+    word search finds none. None when the tokens are empty.
+    """
+    import bisect
+
+    text = "".join(quote.tokens)
+    offsets, at = [], 0
+    for tok in norm.tokens[lo:hi]:
+        offsets.append(at)
+        at += len(tok)
+    if not text or not offsets:
+        return None
+    found = fuzz.partial_ratio_alignment(text, "".join(norm.tokens[lo:hi]))
+    if found is None or found.dest_end <= found.dest_start:
+        return None
+    s = lo + bisect.bisect_right(offsets, found.dest_start) - 1
+    e = lo + bisect.bisect_left(offsets, found.dest_end)
+    return found.score, s, max(e, s + 1)
 
 
 def _align_quotes(
@@ -200,6 +254,15 @@ def _align_quotes(
         raw = q.text.split()
         qn = normalise_words(raw)
         found = _locate(qn, norm, hay, symbols, regions, near)
+        by_sound: SoundGate | None = None
+        if not found.heard and scorer is not None:
+            # Misheard beyond a word match: a stretch as alike in letters as a
+            # near quote is in words, heard on the audio to say the quote.
+            letters = _by_letters(qn, norm, 0, len(norm.tokens))
+            if letters is not None and letters[0] >= near:
+                by_sound = sound_gate(q.text, tl, norm, letters[1], letters[2], scorer)
+                if by_sound.passed:
+                    found = _Located(letters[0], letters[1], letters[2], True)
         match = QuoteMatch(
             text=q.text,
             speaker=q.speaker,
@@ -210,11 +273,13 @@ def _align_quotes(
             score=0.0,
             heard=None,
         )
-        if isinstance(found, float):
-            match.score = found
+        if not found.heard:
+            match.score = found.similarity
         else:
-            score, s, e = found
+            score, s, e = found.similarity, found.s, found.e
             judged = judge(raw, qn, tl, norm, s, e, scorer, threshold)
+            if by_sound is not None:
+                judged = judge_jointly(judged, by_sound, threshold)
             s, e = judged.s, judged.e
             first_word, last_word = norm.first[s], norm.last[e - 1]
             match.start = _r(tl.starts[first_word])
@@ -225,6 +290,9 @@ def _align_quotes(
                 judged.listed,
                 judged.check,
             )
+            if by_sound is not None:
+                match.check.found_by = "letters and sound"
+                match.check.sound = by_sound.evidence()
             match.score = 100.0 if not match.check.differences else round(score, 1)
         out.append(match)
     return out
