@@ -257,12 +257,17 @@ def _align_quotes(
         by_sound: SoundGate | None = None
         if not found.heard and scorer is not None:
             # Misheard beyond a word match: a stretch as alike in letters as a
-            # near quote is in words, heard on the audio to say the quote.
-            letters = _by_letters(qn, norm, 0, len(norm.tokens))
-            if letters is not None and letters[0] >= near:
-                by_sound = sound_gate(q.text, tl, norm, letters[1], letters[2], scorer)
-                if by_sound.passed:
+            # near quote is in words, heard on the audio to say the quote;
+            # first where the paragraph is discussed, as for the words.
+            for lo, hi in regions:
+                letters = _by_letters(qn, norm, lo, hi)
+                if letters is None or letters[0] < near:
+                    continue
+                gate = sound_gate(q.text, tl, norm, letters[1], letters[2], scorer)
+                if gate.passed:
+                    by_sound = gate
                     found = _Located(letters[0], letters[1], letters[2], True)
+                    break
         match = QuoteMatch(
             text=q.text,
             speaker=q.speaker,
