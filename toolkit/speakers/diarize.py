@@ -45,7 +45,7 @@ from toolkit.profile import timed
 from toolkit.speakers.embed import HOP, MODEL, RATE, WINDOW, window_features, window_starts
 from toolkit.speakers.model import Diarization, Turn, Voice
 from toolkit.speakers.music import MUSIC_STABILITY
-from toolkit.speakers.split import split_voice
+from toolkit.speakers.split import MAX_SWITCH, split_voice
 
 if TYPE_CHECKING:
     import numpy as np
@@ -128,6 +128,8 @@ def diarize(
         "threshold": THRESHOLD,
         "music_stability": MUSIC_STABILITY,
         "music_cover": MUSIC_COVER,
+        "switch_cost": SWITCH_COST,
+        "split_max_switch": MAX_SWITCH,
         "speakers_asked": speakers,
         "revision": DIARIZE_REVISION,
     }
