@@ -190,7 +190,11 @@ def _align_paragraphs(
             beside = labels[k - 1 : k] + labels[k + 1 : k + 2]
             labels[k] = (q, 1) if (q, 1) in beside else (q, 2)
 
-    labels = _lead_ins(_whole_sentences(labels, tl), tl)
+    # An article of questions and answers (an interview) prints each question
+    # as a paragraph of its own: heard as the lead-in to its answer, it is that
+    # paragraph's, not the answer's.
+    asked = {p for p, para in enumerate(article.paragraphs) if _asks(para.text)}
+    labels = _lead_ins(_whole_sentences(labels, tl), tl, seg_sim, asked)
 
     # Collect each paragraph's segments, main span and revisits.
     matches: list[ParagraphMatch] = []
@@ -234,6 +238,8 @@ def _align_paragraphs(
     return matches, seg_par
 
 
+#: The most words of a paragraph that is one question (an interview's).
+_QUESTION_WORDS = 30
 #: The most (seconds) of questions that lead into a paragraph ...
 _LEAD_IN_SECONDS = 8.0
 #: ... each followed within this long (seconds) by what comes next.
@@ -270,7 +276,24 @@ def _whole_sentences(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple
     return labels
 
 
-def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, int]]:
+def _asks(text: str) -> bool:
+    """Whether a paragraph is one question: a single short sentence ending in "?"."""
+    text = text.strip().rstrip("\"'\u201d\u2019)")
+    words = text.split()
+    inner = text[:-1]
+    return (
+        text.endswith("?")
+        and 0 < len(words) <= _QUESTION_WORDS
+        and not any(mark in inner for mark in ".?!")
+    )
+
+
+def _lead_ins(
+    labels: list[tuple[int, int]],
+    tl: _Timeline,
+    seg_sim: np.ndarray,
+    asked: set[int],
+) -> list[tuple[int, int]]:
     """Give the question that leads into a paragraph to that paragraph.
 
     Where a paragraph's run begins, the question just before it ("What does
@@ -281,6 +304,11 @@ def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, i
     paragraph before (only for runs on the in-order path: a revisit's
     lead-in is too often the run before's own question). Other talk between
     two paragraphs (a reaction, "Sure thing.") stays outside both.
+
+    Where the paragraph before is itself a question of the article
+    (``asked``: paragraph numbers, an interview's questions) and the lead-in
+    is more like it than like the answer (``seg_sim``: paragraphs x
+    segments), the lead-in is that question's paragraph instead.
     """
     labels = list(labels)
     opens = _opens_sentence(tl)
@@ -298,8 +326,13 @@ def _lead_ins(labels: list[tuple[int, int]], tl: _Timeline) -> list[tuple[int, i
             if tl.seg_end[b - 1] - tl.seg_start[first] > _LEAD_IN_SECONDS:
                 break
             k = first
+        lead = label
+        before = label[0] - 1
+        like_it = k < b and seg_sim[before, k:b].sum() > seg_sim[label[0], k:b].sum()
+        if before in asked and like_it:
+            lead = (before, 1)
         for j in range(k, b):
-            labels[j] = label
+            labels[j] = lead
     return labels
 
 
