@@ -259,10 +259,12 @@ def _align_quotes(
             # Misheard beyond a word match: a stretch as alike in letters as a
             # near quote is in words, heard on the audio to say the quote;
             # first where the paragraph is discussed, as for the words.
+            tried: set[tuple[int, int]] = set()
             for lo, hi in regions:
                 letters = _by_letters(qn, norm, lo, hi)
-                if letters is None or letters[0] < near:
+                if letters is None or letters[0] < near or letters[1:] in tried:
                     continue
+                tried.add(letters[1:])
                 gate = sound_gate(q.text, tl, norm, letters[1], letters[2], scorer)
                 if gate.passed:
                     by_sound = gate
