@@ -404,3 +404,38 @@ def test_music_leaves_no_print(prints: Prints) -> None:
     naming.evidence["M1"] = ["introduces themself at 0.0 s: I'm Maya Okafor"]
     kept = voice_prints([_episode(diarization, naming)])
     assert np.allclose(kept["Maya Okafor"], prints.voice["S2"], atol=1e-5)
+
+
+def test_a_name_that_opens_a_turn_calls_on_the_next_voice() -> None:
+    """bench/cases/panel-three's script, three voices: "Tobias, the proposal is ... Why ten?"
+    opens the host's turn right after Callum's "Good evening."; Tobias answers it.
+
+    Its words are the script's, evenly timed over each line (a transcript as
+    right as can be); only the names are clues. Callum is addressed the same
+    way later ("Callum, the council has to pay for it.").
+    """
+    from toolkit.transcribe.transcript import Segment, Word
+
+    truth = json.loads((ROOT / "bench/cases/panel-three/ground_truth.json").read_text())
+    label = {"host": "S2", "guest": "S3", "guest2": "S1"}  # the order gives nothing away
+    segments, turns = [], []
+    for k, line in enumerate(truth["lines"]):
+        said = line["text"].split()
+        step = (line["end"] - line["start"]) / len(said)
+        words = [
+            Word(line["start"] + i * step, line["start"] + (i + 1) * step, " " + w)
+            for i, w in enumerate(said)
+        ]
+        who = label[line["role"]]
+        segments.append(Segment(k, line["start"], line["end"], line["text"], words, speaker=who))
+        turns.append(Turn(line["start"], line["end"], who))
+    transcript = Transcript(language="en", duration=truth["duration"], segments=segments)
+    seconds = {
+        who: sum(t.end - t.start for t in turns if t.speaker == who) for who in label.values()
+    }
+    voices = [Voice(who, secs, []) for who, secs in sorted(seconds.items())]
+    diarization = Diarization(truth["duration"], turns, voices)
+    people = [Candidate(p["name"], role.rstrip("2")) for role, p in truth["speakers"].items()]
+    naming = name_speakers(diarization, transcript, people)
+    assert naming.names == {"S2": "Priya Raman", "S3": "Tobias Wren", "S1": "Callum Ashdown"}
+    assert any(e.startswith("addressed as Tobias by S2 at 21.7 s") for e in naming.evidence["S3"])

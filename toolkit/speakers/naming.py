@@ -13,9 +13,10 @@ get a stable ``"Speaker N"``. The clues, and how much each weighs:
   "with me is ...", "welcome, Daniel"): the next other voice to speak is
   that person, and the speaker is not (:data:`OTHER`);
 * **an address** ("Hi, Daniel.", "Thanks, Maya.", "Daniel, what ...", "...,
-  Daniel?"): the person addressed is the next other voice to speak or, in a
-  reply at the start of a turn, the voice that spoke just before; not the
-  speaker (:data:`ADDRESS`);
+  Daniel?"): the person addressed is the next other voice to speak or, for a
+  greeting or thanks at the start of a turn (a reply), the voice that spoke
+  just before; a name set off by a comma ("Tobias, why ten?") calls on the
+  next voice even as a turn opens; never the speaker (:data:`ADDRESS`);
 * **a voice sample** of the candidate, and **a voice print** of the same
   person from earlier episodes (:mod:`toolkit.speakers.prints`): for the
   voice whose print is nearest, by how much nearer it is than the next
@@ -298,7 +299,7 @@ def _transcript_clues(
             k, n, sure = _match(tokens, i, candidates)
             cue = _cue(tokens, i) if k >= 0 else None
             if cue is None and k >= 0 and _vocative(tokens, i, n):
-                cue = ("address", i, ADDRESS)
+                cue = ("vocative", i, ADDRESS)
             if cue is None:
                 i += 1
                 continue
@@ -320,6 +321,8 @@ def _transcript_clues(
                 if kind == "address":  # a reply answers the voice before; else the next one
                     reply = prev is not None and t - _turn_start(turns, t, me) <= REPLY_SECONDS
                     shares = {nxt: 0.5, prev: 1.0} if reply else {prev: 0.3, nxt: 1.0}
+                elif kind == "vocative":  # "Tobias, why ten?": the next one, even as a turn opens
+                    shares = {prev: 0.3, nxt: 1.0}
                 verb = "introduced" if kind == "other" else "addressed"
                 for label, share in shares.items():
                     if label is not None:
