@@ -12,8 +12,10 @@ and the sample's, which its ``truth.json`` points at) is run through
 * **count**: the voices the diarization found (labels with turns) against
   the speakers of the truth.
 * **names**: the share of the transcript's words given the right name. The
-  case is transcribed by ``toolkit.transcribe.transcribe`` (Whisper
-  ``base``, English; the transcript cache makes a re-run cheap), its
+  case is transcribed as the build does it with the case's people as the
+  show's hosts and guests (``toolkit.transcribe.run.transcribe_with_article``:
+  Whisper ``base``, English, their names biasing the decoding and correcting
+  it; the transcript cache makes a re-run cheap), its
   segments are made again as sentences split at the diarization's turns
   (``sentence_segments``), the voices are named by
   ``toolkit.speakers.naming.name_speakers`` with the case's speakers as the
@@ -314,11 +316,19 @@ def oracle(case: Case) -> tuple[Diarization, Naming]:
 
 
 def transcribe_case(case: Case, model: str) -> tuple[Transcript, float | None]:
-    """The case's transcript and its wall time (None: it came from the cache)."""
-    from toolkit.transcribe import TranscribeOptions, transcribe
+    """The case's transcript and its wall time (None: it came from the cache).
+
+    Transcribed as the build does it with the show's people: their names bias
+    the decoding and correct what was misheard (``transcribe_with_article``
+    with the case's people and no article).
+    """
+    from toolkit.transcribe import TranscribeOptions
+    from toolkit.transcribe.run import transcribe_with_article
 
     start = time.perf_counter()
-    result = transcribe(case.audio, TranscribeOptions(model=model, language="en"), progress=False)
+    options = TranscribeOptions(model=model, language="en")
+    names = [name for name, _ in case.people]
+    result = transcribe_with_article(case.audio, options, None, names=names, progress=False)
     elapsed = time.perf_counter() - start
     return result.transcript, None if result.cached else elapsed
 
