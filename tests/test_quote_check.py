@@ -426,3 +426,18 @@ def test_by_sound_a_dropped_not_stays_near_and_a_paraphrase_is_not_found() -> No
     trees = next(q for t, q in by_text.items() if t.startswith("Most of these trees"))
     assert truth[trees.text] == "not_spoken"
     assert trees.status == "not_found"
+
+
+def test_what_the_sound_cannot_vouch_for() -> None:
+    from toolkit.align.model import CheckedDifference
+    from toolkit.align.quotecheck import _turns_round
+
+    def turns(article: str, heard: str) -> bool:
+        return _turns_round(CheckedDifference(article, heard, "wording", "change"))
+
+    assert turns("we are not sure of", "we assure on")  # a "not" not heard
+    assert turns("cannot afford", "can hatter forward")  # "cannot" is "can not"
+    assert turns("isn't", "is")
+    assert turns("twenty-five", "35 minutes") and turns("in 2013", "in 2031")
+    assert not turns("why it was built", "Slyat One Field")  # a misheard "One"
+    assert not turns("the heath bumblebee", "the heat bumble me")

@@ -33,7 +33,7 @@ from typing import Protocol
 from rapidfuzz.distance import Levenshtein
 
 from toolkit.align.model import CheckedDifference, QuoteCheck, _r
-from toolkit.align.normalise import ORDINALS, Tokens, same_token
+from toolkit.align.normalise import ORDINALS, Tokens, normalise_words, same_token
 from toolkit.align.timeline import _Timeline
 
 #: The acoustic check calls a difference a slip when the article's wording
@@ -216,6 +216,24 @@ def diff_spans(qn: Tokens, hn: Tokens, s: int, e: int) -> tuple[list[_Span], lis
     return unread, changed
 
 
+def _is_number(tok: str) -> bool:
+    return bool(_DIGITS.search(tok)) or tok in ORDINALS
+
+
+def _negation(tok: str) -> bool:
+    return tok in NEGATIONS
+
+
+def _numbers_differ(said: list[str], heard: list[str]) -> bool:
+    """Whether two runs of normalised tokens hold other numbers."""
+    return sorted(filter(_is_number, said)) != sorted(filter(_is_number, heard))
+
+
+def _negations_differ(said: list[str], heard: list[str]) -> bool:
+    """Whether two runs of normalised tokens hold another count of negations."""
+    return sum(map(_negation, said)) != sum(map(_negation, heard))
+
+
 def kind_of(qn: Tokens, hn: Tokens, op: _Span) -> str:
     """ "number", "negation" or "wording": what a difference changes.
 
@@ -226,20 +244,14 @@ def kind_of(qn: Tokens, hn: Tokens, op: _Span) -> str:
     """
     said, heard = qn.tokens[op.qa : op.qb], hn.tokens[op.ha : op.hb]
 
-    def is_number(tok: str) -> bool:
-        return bool(_DIGITS.search(tok)) or tok in ORDINALS
-
     def rest(toks: list[str], drop: Callable[[str], bool]) -> list[str]:
         return [t for t in toks if not drop(t)]
 
-    def negation(tok: str) -> bool:
-        return tok in NEGATIONS
-
-    numbers_differ = sorted(filter(is_number, said)) != sorted(filter(is_number, heard))
-    if numbers_differ and rest(said, is_number) == rest(heard, is_number):
+    numbers_differ = _numbers_differ(said, heard)
+    if numbers_differ and rest(said, _is_number) == rest(heard, _is_number):
         return "number"
-    negations_differ = sum(map(negation, said)) != sum(map(negation, heard))
-    if not numbers_differ and negations_differ and rest(said, negation) == rest(heard, negation):
+    negations_differ = _negations_differ(said, heard)
+    if not numbers_differ and negations_differ and rest(said, _negation) == rest(heard, _negation):
         return "negation"
     if len(said) == len(heard) == 1 and opposites(said[0], heard[0]):
         return "negation"
@@ -405,23 +417,24 @@ def sound_gate(
     return SoundGate(_r(said), _r(heard), clip, SOUND_PER_WORD, passed)
 
 
-def _turns(diff: CheckedDifference) -> bool:
+def _turns_round(diff: CheckedDifference) -> bool:
     """Whether a difference loses or gains a negation or a number, among other words.
 
     Heard as a whole, a quote scores its "not" as well as anything else, so
     the sound cannot vouch for one that is not in the words heard: "we are
     not sure of" heard "we assure on" may be "we are sure of", said.
+    Negations are counted in the words normalised as for the comparison
+    ("cannot" is "can not", "isn't" "is not"); numbers as written, figures
+    and ordinals: normalised, a misheard "One" ("why it" heard "One") would
+    be a number gained.
     """
-    said = [w.lower().strip(_PUNCT) for w in diff.article.split()]
-    heard = [w.lower().strip(_PUNCT) for w in diff.heard.split()]
-
-    def negations(words: list[str]) -> int:
-        return sum(w in NEGATIONS or w.endswith("n't") or w == "cannot" for w in words)
-
-    def numbers(words: list[str]) -> list[str]:
-        return sorted(w for w in words if _DIGITS.search(w) or w in ORDINALS)
-
-    return negations(said) != negations(heard) or numbers(said) != numbers(heard)
+    said = normalise_words(diff.article.split()).tokens
+    heard = normalise_words(diff.heard.split()).tokens
+    if _negations_differ(said, heard):
+        return True
+    written = [w.lower().strip(_PUNCT) for w in diff.article.split()]
+    got = [w.lower().strip(_PUNCT) for w in diff.heard.split()]
+    return _numbers_differ(written, got)
 
 
 def judge_jointly(judged: Judged, gate: SoundGate, threshold: float = SLIP_THRESHOLD) -> Judged:
@@ -432,7 +445,7 @@ def judge_jointly(judged: Judged, gate: SoundGate, threshold: float = SLIP_THRES
     change. The gate scored the quote's whole wording against the whole heard
     wording: where all of it together costs no more than one slip may
     (``threshold``), every wording difference is a slip, unless it loses or
-    gains a negation or a number (:func:`_turns`). A changed number, a
+    gains a negation or a number (:func:`_turns_round`). A changed number, a
     negation and an unread end stay what they are.
     """
     if gate.article_score is None or gate.heard_score is None:
@@ -440,7 +453,7 @@ def judge_jointly(judged: Judged, gate: SoundGate, threshold: float = SLIP_THRES
     if gate.article_score - gate.heard_score < threshold:
         return judged
     for diff in judged.check.differences:
-        if diff.kind == "wording" and diff.verdict != "slip" and not _turns(diff):
+        if diff.kind == "wording" and diff.verdict != "slip" and not _turns_round(diff):
             diff.verdict = "slip"
             diff.article_score, diff.heard_score = gate.article_score, gate.heard_score
             diff.score_difference = _r(gate.article_score - gate.heard_score)

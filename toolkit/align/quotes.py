@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 import numpy as np
@@ -207,8 +208,6 @@ def _by_letters(quote: Tokens, norm: Tokens, lo: int, hi: int) -> tuple[float, i
     spaces taken out (a mishearing moves them), the stretch is found where a
     word search finds none. None when the tokens are empty.
     """
-    import bisect
-
     text = "".join(quote.tokens)
     offsets, at = [], 0
     for tok in norm.tokens[lo:hi]:

@@ -140,10 +140,11 @@ def diarize(
         embeds, steady = window_features(samples, starts, WINDOW)
     del samples
     cover = speech_cover(raw, starts, duration)
+    at = np.asarray(starts)  # each window's start, in time order
     with timed("clustering"):
-        labels, music = cluster(embeds, steady, cover, speakers, np.asarray(starts))
+        labels, music = cluster(embeds, steady, cover, speakers, at)
     centroids = {int(c): _unit(embeds[labels == c].mean(axis=0)) for c in np.unique(labels)}
-    frames = _label_frames(spans, np.asarray(starts), embeds, centroids, duration)
+    frames = _label_frames(spans, at, embeds, centroids, duration)
     turns, seconds = _turns(frames, music)
     # Labels in order of first appearance: of the turns, then of music.
     order = list(dict.fromkeys(int(t.speaker) for t in turns))
@@ -319,12 +320,13 @@ def _split_alike(
 ) -> np.ndarray:
     """Each cluster that holds two alike voices split in two, and the halves tried again.
 
-    With ``speakers``, only while fewer clusters than that are left. The
-    windows are refined to the nearest voice after a split.
+    With ``speakers``, only while fewer clusters than that are left. After a
+    split, the windows are refined to the nearest voice.
     """
     import numpy as np
 
     todo = [int(k) for k in np.unique(labels)]
+    split = False
     while todo:
         if speakers is not None and len(np.unique(labels)) >= speakers:
             break
@@ -337,9 +339,8 @@ def _split_alike(
         labels = labels.copy()
         labels[idx[halves == 1]] = new
         todo += [key, new]
-    if len(np.unique(labels)) > 1:
-        labels = _refine(embeds, labels)
-    return labels
+        split = True
+    return _refine(embeds, labels) if split else labels
 
 
 def _subsample(n: int) -> np.ndarray:

@@ -25,9 +25,10 @@ next. So:
 
 Step 2 is why step 3 can test the split: on one voice, two-means pulls the
 halves back to what is said, and adjacent windows then switch halves at
-0.34-0.8 of the chance rate; on two alike voices the halves stay with the
-speakers and switch at 0.19-0.29 of it (measured on the bench cases; see
-``bench/cases/README.md``).
+0.42-0.86 of the chance rate (every voice of at least 2 x :data:`MIN_HALF`
+windows of the bench cases and of the 62-minute episode of
+``bench/diarize.py --long 60``); on two alike voices the halves stay with
+the speakers and switch at 0.19-0.29 of it (``bench/cases/alike-*``).
 """
 
 from __future__ import annotations
