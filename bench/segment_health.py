@@ -234,6 +234,7 @@ def transcribe_as_build(
         article,
         bias=settings.article_prompt,
         correct=settings.correct_names,
+        **({"listen": settings.names_by_sound} if hasattr(settings, "names_by_sound") else {}),
         progress=progress,
         threads=settings.threads,
         speech=Speech(audio),

@@ -58,6 +58,6 @@ def test_transcript_reads_version_1_and_refuses_a_newer_one(tmp_path):
     old = {"version": 1, "language": "en", "duration": 1.0, "segments": []}
     transcript = Transcript.from_dict(old)
     assert (transcript.corrections, transcript.task) == ([], "transcribe")
-    assert transcript.to_dict()["version"] == SCHEMA_VERSION == 2
-    with pytest.raises(TranscriptError, match="transcript version 3 was written by a newer"):
-        Transcript.from_dict({**old, "version": 3}, tmp_path / "t.json")
+    assert transcript.to_dict()["version"] == SCHEMA_VERSION == 3
+    with pytest.raises(TranscriptError, match="transcript version 4 was written by a newer"):
+        Transcript.from_dict({**old, "version": 4}, tmp_path / "t.json")

@@ -11,6 +11,7 @@ import copy
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -190,7 +191,9 @@ def test_possessive_is_kept(article):
 
 def test_corrections_round_trip_through_json(corrected):
     data = json.loads(json.dumps(corrected.to_dict()))
-    assert data["corrections"][0].keys() == {"start", "end", "original", "corrected", "segment"}
+    keys = {"start", "end", "original", "corrected", "segment", "sound"}
+    assert data["corrections"][0].keys() == keys
+    assert data["corrections"][0]["sound"] is None  # corrected from its letters
     loaded = Transcript.from_dict(data)
     assert loaded.corrections == corrected.corrections
     assert loaded == corrected
@@ -321,7 +324,8 @@ def test_the_shows_people_are_always_in_the_prompt(article):
     assert "Daniel Reyes" not in prompt_for(both, max_tokens=20)  # not a rare name
     alone = with_names(None, PEOPLE)
     assert alone is not None and alone.paragraphs == [] and alone.proper_nouns == PEOPLE
-    assert with_names(None, []) is None and with_names(article, []) is article
+    unsigned = replace(article, byline=None)
+    assert with_names(None, []) is None and with_names(unsigned, []) is unsigned
 
 
 def test_the_hosts_misheard_name_is_corrected(transcript, article):
@@ -352,3 +356,43 @@ def test_people_are_corrected_only_where_introduced(said, kept):
 
     fixed = correct_names(_said(said), with_names(None, PEOPLE), PEOPLE)
     assert kept in fixed.text, fixed.text
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Tomasz Wierzbicki", ["Tomasz Wierzbicki"]),
+        ("By Lena Vos and Tomas Reis", ["Lena Vos", "Tomas Reis"]),
+        ("Interview by Bronwen Ap-Rhys", ["Bronwen Ap-Rhys"]),
+        ("By Jane Doe, John Smith & Ann O’Neill", ["Jane Doe", "John Smith", "Ann O'Neill"]),
+        ("Staff reporter", []),
+        ("Reuters", []),
+        ("desk@example.com", []),
+        (None, []),
+    ],
+)
+def test_a_bylines_people_are_found(byline, names):
+    from toolkit.transcribe.bias import byline_names
+
+    assert byline_names(byline) == names
+
+
+def test_the_articles_author_joins_the_names(article):
+    """A host says who wrote the article ("a blog post by ..."): its byline joins
+    the names after the show's people, so it is biased towards and corrected."""
+    from toolkit.transcribe.bias import with_names
+
+    signed = replace(article, byline="By Morwenna Tregear")
+    both = with_names(signed, PEOPLE)
+    assert both is not None and both.proper_nouns[:2] == PEOPLE
+    assert both.proper_nouns[-1] == "Morwenna Tregear"
+    assert "Morwenna Tregear" in prompt_for(both, people=PEOPLE)
+    alone = with_names(signed, [])
+    assert alone is not None and alone.proper_nouns[-1] == "Morwenna Tregear"
+    # An author the text names already keeps its place: the prompt is unchanged.
+    unsigned = with_names(replace(article, byline=None), PEOPLE)
+    assert unsigned is not None and "Damilola Banjo" in article.proper_nouns
+    assert with_names(article, PEOPLE).proper_nouns == unsigned.proper_nouns
+    fixed = correct_names(_said("a blog post by Morwena Tregear about the mill"), alone)
+    assert "Morwenna Tregear" in fixed.text, fixed.text
+    assert "Morwenna" not in " ".join(article.proper_nouns)  # the article is unchanged

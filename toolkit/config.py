@@ -143,6 +143,10 @@ class Transcription(_Strict):
     article_prompt: bool | None = None
     #: Set near-miss spellings of the article's names to the article's spelling.
     correct_names: bool = True
+    #: With correct_names: put right a name misheard past its spelling ("Kazimir",
+    #: "Sershaman Terpool") where the audio says it, scored with the model
+    #: (see toolkit.transcribe.soundnames).
+    names_by_sound: bool = True
     #: CPU threads for the engine; 0: one per core.
     threads: int = Field(default=0, ge=0)
 

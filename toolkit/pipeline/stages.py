@@ -353,6 +353,7 @@ def _transcribe_inputs(job: EpisodeJob, ctx: Context, keys: dict[str, str]) -> d
         "names": spoken_names(ctx.show, job.episode),
         "bias": settings.article_prompt,
         "correct": settings.correct_names,
+        "by_sound": settings.names_by_sound,
         "task": settings.task,
         # Its own cache keeps the transcripts (keyed by their engine's revision),
         # so a change of the transcription code costs a cache lookup, not a model.
@@ -385,6 +386,7 @@ def _transcribe_run(job: EpisodeJob, ctx: Context, folder: Path) -> Record:
         names=spoken_names(ctx.show, job.episode),
         bias=settings.article_prompt,
         correct=settings.correct_names,
+        listen=settings.names_by_sound,
         **run,
     )
     job.transcript, job.transcript_outcome = result.transcript, result.outcome

@@ -40,6 +40,7 @@ __all__ = [
     "PROMPT_MAX_TOKENS",
     "bias_by_default",
     "biased_options",
+    "byline_names",
     "clean_name",
     "count_tokens",
     "hotwords_for",
@@ -211,20 +212,49 @@ def hotwords_for(
     return _fit(terms_for(article, people), max_tokens, "", last=_people(people))
 
 
+# "By", "Words by", "Interview by", "Reporting by" before a byline's names.
+_BYLINE_LEAD = re.compile(r"^\s*(?:(?:[A-Z][a-z]+\s+){0,2}by|from)\s+", re.IGNORECASE)
+_BYLINE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b|\|)\s*")
+_NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
+
+
+def byline_names(byline: str | None) -> list[str]:
+    """The people an article's byline names: "By Lena Vos and Tomas Reis" -> both.
+
+    A part counts as a name when it has two to four words, each capitalised
+    (so "Staff reporter", "Reuters" and an e-mail address are not names).
+    """
+    if not byline:
+        return []
+    text = _BYLINE_LEAD.sub("", clean_name(byline))
+    names = []
+    for part in _BYLINE_SPLIT.split(text):
+        words = part.strip(" .").split()
+        if 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words):
+            names.append(" ".join(words))
+    return list(dict.fromkeys(names))
+
+
 def with_names(article: Article | None, names: Sequence[str]) -> Article | None:
     """The article with the show's own ``names`` (its hosts and guests) first among its names.
 
     Decoding is biased towards them and their near misses are corrected, as
-    for the article's names. With no article, an article of the names alone;
-    None when there is neither. The article itself is left unchanged.
+    for the article's names. The people its byline names join them last
+    (:func:`byline_names`): a host who discusses an article says who wrote
+    it ("a blog post by Morwenna Tregear"), and a byline is not in the text
+    the article's names are found in; an author the text names keeps its
+    place, so the prompt is what it was. With no article, an article of the
+    names alone; None when there is neither. The article itself is left
+    unchanged.
     """
     people = [clean_name(n) for n in names if clean_name(n)]
-    if not people:
+    authors = byline_names(article.byline) if article is not None else []
+    if not people and not authors:
         return article
     from toolkit.article import Article as _Article
 
     base = article or _Article(title=None, byline=None, date=None, url=None)
-    nouns = list(dict.fromkeys([*people, *base.proper_nouns]))
+    nouns = list(dict.fromkeys([*people, *base.proper_nouns, *authors]))
     return replace(base, proper_nouns=nouns)
 
 

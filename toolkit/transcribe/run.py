@@ -91,6 +91,9 @@ __all__ = [
 # 9: words the pass wrote again just after themselves (toolkit.transcribe.echoes)
 # are decoded again with the gaps; a gap's clip is not conditioned on the clip before.
 CHECK_REVISION = 9
+# What toolkit.transcribe.soundnames decides, in the kept transcript's key.
+# 1: loose runs of capitalised words, checked on the sentence's audio.
+SOUND_REVISION = 1
 # A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
 # words) than this loops (a decoder stuck on a phrase or echoing the prompt);
 # conversation scores about 0.005 (the 12-minute bench episode, both passes).
@@ -342,6 +345,7 @@ def article_key(
     bias: bool,
     correct: bool,
     names: Sequence[str] = (),
+    listen: bool = False,
 ) -> str:
     """The cache key of what :func:`transcribe_with_article` keeps for this audio and article.
 
@@ -360,8 +364,27 @@ def article_key(
             "bias": bias,
             "correct": correct,
             "check": CHECK_REVISION,
+            "by_sound": SOUND_REVISION if correct and listen else None,
         }
     )
+
+
+def _names_by_sound(
+    audio: Path,
+    info: AudioInfo,
+    options: TranscribeOptions,
+    transcript: Transcript,
+    article: Article,
+    names: Sequence[str],
+) -> Transcript:
+    """``transcript`` with names misheard past their spelling put right by their sound."""
+    from toolkit.align.acoustic import CachedScorer, whisper_scorer
+    from toolkit.transcribe.soundnames import correct_by_sound
+
+    # The model, language and prompt it was decoded with, as the quote check scores.
+    scorer = CachedScorer(whisper_scorer(audio, transcript, options.model), info.sha256)
+    with timed("names by sound"):
+        return correct_by_sound(transcript, article, scorer, names)
 
 
 def transcribe_with_article(
@@ -372,6 +395,7 @@ def transcribe_with_article(
     names: Sequence[str] = (),
     bias: bool | None = None,
     correct: bool = True,
+    listen: bool = True,
     info: AudioInfo | None = None,
     cache: TranscriptCache | None = None,
     progress: bool | Progress = True,
@@ -385,7 +409,11 @@ def transcribe_with_article(
     (:func:`~toolkit.transcribe.bias.with_names`); they are used even with no
     article. ``bias`` turns the biased pass on (None:
     :func:`~toolkit.transcribe.bias.bias_by_default` for the model),
-    ``correct`` the name correction. With neither an article nor names, or
+    ``correct`` the name correction, and ``listen`` (with ``correct``) the
+    names misheard past their spelling put right where the audio says them
+    (:func:`~toolkit.transcribe.soundnames.correct_by_sound`, scored with the
+    model decoded with, in openai-whisper; the model is loaded only for a
+    sentence with a run of words loosely like a name). With neither an article nor names, or
     neither bias nor correction, this is :func:`transcribe`. Every pass is cached by
     :func:`transcribe`, and the kept and corrected transcript under
     :func:`article_key`, so a rebuild imports neither Whisper nor torch.
@@ -414,7 +442,9 @@ def transcribe_with_article(
             plain = run(options)
         return ArticleResult(plain.transcript, plain.cached, "plain", [], plain.cache_path)
 
-    key = article_key(info.sha256, options, article, bias=bias, correct=correct, names=names)
+    key = article_key(
+        info.sha256, options, article, bias=bias, correct=correct, names=names, listen=listen
+    )
     hit = cache.get(key)
     if hit is not None:
         stored = hit.options.get("outcome")
@@ -461,6 +491,8 @@ def transcribe_with_article(
 
         with timed("name correction"):
             transcript = correct_names(transcript, article, names)
+        if listen:
+            transcript = _names_by_sound(audio, info, options, transcript, article, names)
     transcript = replace(transcript, options={**transcript.options, "outcome": outcome})
     return ArticleResult(transcript, cached, outcome, gaps, cache.put(key, transcript))
 

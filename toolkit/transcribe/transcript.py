@@ -17,7 +17,9 @@ from toolkit.errors import TranscriptError
 #: 1: segments and words; files written at version 1 may lack ``corrections``,
 #: ``task`` and ``language_probability``, added later without a bump.
 #: 2: all three are always written.
-SCHEMA_VERSION = 2
+#: 3: a correction may carry ``sound``, the scores that made it
+#: (:mod:`toolkit.transcribe.soundnames`); older files read as having none.
+SCHEMA_VERSION = 3
 
 
 __all__ = ["SCHEMA_VERSION", "Correction", "Segment", "Transcript", "Word"]
@@ -53,7 +55,10 @@ class Correction:
 
     ``original`` is the text as transcribed, ``corrected`` what replaced it,
     ``start``/``end`` the time span of the replaced words and ``segment`` the
-    id of the segment holding them.
+    id of the segment holding them. ``sound`` is the evidence of a name put
+    right by its sound (:mod:`toolkit.transcribe.soundnames`): the score of
+    the sentence with the name against the sentence as heard, and the
+    threshold; None for a spelling corrected from its letters.
     """
 
     start: float
@@ -61,6 +66,7 @@ class Correction:
     original: str
     corrected: str
     segment: int
+    sound: dict[str, Any] | None = None
 
 
 @dataclass

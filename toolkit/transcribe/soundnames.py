@@ -1,0 +1,249 @@
+"""Names misheard past any spelling match, put right where the audio says them.
+
+:func:`~toolkit.transcribe.names.correct_names` fixes near-miss spellings
+("Kuma Kai" for "Kumagai") from the letters alone, and must stay strict, or
+ordinary words would become names. A name heard as other words ("Thomas
+Williamsby" for "Tomasz Wierzbicki", "Kazimir" for "Casimir", "Iolan" for
+"Iolanthe") is too far from its spelling for that. Here a looser match of the
+letters proposes the name, and the audio decides (:func:`correct_by_sound`):
+on the sentence's own clip, the Whisper model scores the sentence as heard
+and with the name in place of the words (teacher forcing,
+:mod:`toolkit.align.acoustic`). The name is taken when it scores at most
+:data:`SOUND_PER_WORD` nats per name word under the words heard: said and
+misheard, a name scores about as well as what Whisper wrote; a name put where
+other words were said scores far below them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from rapidfuzz import fuzz
+
+from toolkit.transcribe.bias import is_common_word, letters
+from toolkit.transcribe.names import (
+    _SENTENCE_END,
+    _correct_segment,
+    _Matcher,
+    _skeleton,
+    _Target,
+    _Token,
+    _tokens,
+)
+from toolkit.transcribe.transcript import Segment, Transcript
+
+if TYPE_CHECKING:
+    from toolkit.article import Article
+
+__all__ = ["LOOSE_SCORE", "SOUND_PER_WORD", "Candidate", "TextScorer", "correct_by_sound"]
+
+#: A run of words is proposed for a name when its letters are at least this
+#: alike (rapidfuzz ratio, 0-100) ...
+LOOSE_SCORE = 55.0
+#: ... or its consonants this alike, with the letters at least LOOSE_FLOOR.
+LOOSE_SKELETON = 67.0
+LOOSE_FLOOR = 40.0
+#: The name is taken when the sentence with it scores at least this much
+#: (nats per name word) against the sentence as heard.
+SOUND_PER_WORD = -1.0
+#: A run is scored as each of the names it is most alike to, at most this many.
+MAX_TARGETS = 3
+#: Seconds of audio scored either side of the sentence.
+CLIP_MARGIN = 0.3
+#: Longer sentences are not checked (the scorer's window is 30 s).
+MAX_CLIP = 30.0
+
+
+class TextScorer(Protocol):
+    """Scores texts against a stretch of the audio (a QuoteScorer)."""
+
+    @property
+    def model(self) -> str: ...
+
+    def score(self, start: float, end: float, texts: Sequence[str]) -> list[float]: ...
+
+
+@dataclass
+class Candidate:
+    """A run of a segment's tokens that may be a misheard name, and how it scored."""
+
+    first: int
+    last: int
+    target: _Target
+    text: str  # the segment's text with the name in place
+    ratio: float
+    delta: float | None = None  # its score minus the heard text's, in nats
+
+
+def _alike(span: list[_Token], target: _Target) -> float:
+    """How alike the run's letters are to the name's, 0 where too far."""
+    key = "".join(t.key for t in span)
+    ratio = fuzz.ratio(key, target.key)
+    if ratio >= LOOSE_SCORE:
+        return ratio
+    skeleton = fuzz.ratio(
+        "".join(_skeleton(t.core) for t in span), _skeleton(target.spelling.replace(" ", ""))
+    )
+    return ratio if skeleton >= LOOSE_SKELETON and ratio >= LOOSE_FLOOR else 0.0
+
+
+def _proposable(span: list[_Token], target: _Target, matcher: _Matcher) -> bool:
+    """The guards on a loose match: the run could be the name, not words of its own.
+
+    It has about as many words as the name, one of them capitalised as
+    Whisper writes names, and none of its words is an everyday word ("which
+    Thomas", "In Ishikane's") unless it is the name's own. A word of the
+    article's names spelled as the article spells it is another name said
+    ("Tamsin", "Russia"), unless it is this name's word in its own place in
+    a run as long as the name ("Ardling Fairweather-Ashe" for "Ottoline
+    Fairweather-Ashe"); so "is Daniel", "Hocking" alone and "with China"
+    are left as they are.
+    """
+    if abs(len(span) - target.n_words) > 1 or not any(t.core[:1].isupper() for t in span):
+        return False
+    lower = [t.core.lower() for t in span]
+    own = target.spelling.lower().split()
+    for k, word in enumerate(lower):
+        if word not in matcher.target_words:
+            continue
+        if len(span) != target.n_words or own[k] != word:
+            return False
+    if all(w in own for w in lower):
+        return False  # the name already
+    return all(w in own or not is_common_word(t.core) for t, w in zip(span, lower, strict=True))
+
+
+def _name_parts(matcher: _Matcher) -> set[str]:
+    return {letters(p) for w in matcher.target_words for p in w.split("-") if len(letters(p)) >= 3}
+
+
+def _glued(token: _Token, parts: set[str]) -> bool:
+    """A word with a name's piece glued on ("Recorg-Bairdh" for "recorded"): the
+    decoder copied a name from its prompt onto a word that was said, which a
+    name fits better than the word, as it fits any garbled word."""
+    pieces = [letters(p) for p in token.core.split("-") if letters(p)]
+    if len(pieces) < 2:
+        return False
+    named = [any(fuzz.ratio(p, q) >= 80 for q in parts) for p in pieces]
+    return any(named) and not all(named)
+
+
+def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
+    """The runs of ``seg`` loosely like one of the names, with the text each would make."""
+    words = seg.words
+    tokens = _tokens(words)
+    parts = _name_parts(matcher)
+    glued = [_glued(t, parts) for t in tokens]
+    targets = [*matcher.targets, *matcher.people]
+    found = []
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(len(tokens), i + matcher.max_words) + 1):
+            if j - i > 1 and _SENTENCE_END.search(tokens[j - 2].post):
+                break
+            if glued[j - 1]:
+                break
+            span = tokens[i:j]
+            near = {t.core.lower() for t in tokens[max(0, i - 1) : i] + tokens[j : j + 1]}
+            alike = []
+            for target in targets:
+                if near & target.words or not _proposable(span, target, matcher):
+                    continue  # next to its own word, it would write the word twice
+                ratio = _alike(span, target)
+                if ratio:
+                    alike.append((ratio, target))
+            alike.sort(key=lambda a: -a[0])
+            before = "".join(w.word for w in words[: span[0].first])
+            after = "".join(w.word for w in words[span[-1].last + 1 :])
+            for ratio, target in alike[:MAX_TARGETS]:
+                name = span[0].pre + target.spelling + span[-1].possessive + span[-1].post
+                text = (before + name + after).strip()
+                found.append(Candidate(span[0].first, span[-1].last, target, text, ratio))
+    return found
+
+
+def _heard(seg: Segment) -> str:
+    return "".join(w.word for w in seg.words).strip()
+
+
+def _scored(seg: Segment, found: list[Candidate], scorer: TextScorer) -> None:
+    start = max(0.0, seg.start - CLIP_MARGIN)
+    end = seg.end + CLIP_MARGIN
+    if end - start > MAX_CLIP:
+        return
+    texts = [" " + _heard(seg), *(" " + c.text for c in found)]
+    heard, *alts = scorer.score(start, end, texts)
+    for c, score in zip(found, alts, strict=True):
+        c.delta = score - heard
+
+
+def _taken(found: list[Candidate]) -> list[Candidate]:
+    """The candidates that pass, best first, none overlapping another."""
+    passing = [
+        c for c in found if c.delta is not None and c.delta / c.target.n_words >= SOUND_PER_WORD
+    ]
+    passing.sort(key=lambda c: (-(c.delta or 0.0), c.first))
+    chosen: list[Candidate] = []
+    for c in passing:
+        if all(c.last < o.first or c.first > o.last for o in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: c.first)
+
+
+class _Chosen(_Matcher):
+    """A matcher that finds exactly the runs chosen by sound (for _correct_segment)."""
+
+    def __init__(self, base: _Matcher, chosen: list[Candidate]) -> None:
+        self.__dict__.update(base.__dict__)
+        self._chosen = chosen
+
+    def find(self, tokens: list[_Token]) -> list[tuple[int, int, _Target]]:
+        by_word = {t.first: k for k, t in enumerate(tokens)}
+        ends = {t.last: k for k, t in enumerate(tokens)}
+        return [(by_word[c.first], ends[c.last], c.target) for c in self._chosen]
+
+
+def correct_by_sound(
+    transcript: Transcript,
+    article: Article,
+    scorer: TextScorer,
+    people: Sequence[str] = (),
+) -> Transcript:
+    """A copy of ``transcript`` with misheard names put right where the audio says them.
+
+    ``article`` and ``people`` are as for
+    :func:`~toolkit.transcribe.names.correct_names` (run that first: what it
+    corrects is not looked at again). Every segment with a run of words
+    loosely like a name (:func:`candidates`) is scored once on its clip, the
+    heard text and each candidate's text together; each run that passes
+    :data:`SOUND_PER_WORD` is replaced as ``correct_names`` replaces, and
+    recorded as a :class:`Correction` with the scores as its evidence.
+    Segments without word times are left alone.
+    """
+    matcher = _Matcher(article, people)
+    fixed = copy.deepcopy(transcript)
+    if not matcher.targets and not matcher.people:
+        return fixed
+    segments = []
+    for seg in fixed.segments:
+        found = candidates(seg, matcher) if seg.words else []
+        if found:
+            _scored(seg, found, scorer)
+        chosen = _taken(found)
+        if not chosen:
+            segments.append(seg)
+            continue
+        new_seg, made = _correct_segment(seg, _Chosen(matcher, chosen))
+        for correction, c in zip(made, chosen, strict=True):
+            correction.sound = {
+                "delta": round(c.delta or 0.0, 2),
+                "per_word": SOUND_PER_WORD,
+                "model": scorer.model,
+            }
+        segments.append(new_seg)
+        fixed.corrections.extend(made)
+    fixed.segments = segments
+    fixed.corrections.sort(key=lambda c: c.start)
+    return fixed
