@@ -93,7 +93,8 @@ __all__ = [
 CHECK_REVISION = 9
 # What toolkit.transcribe.soundnames decides, in the kept transcript's key.
 # 1: loose runs of capitalised words, checked on the sentence's audio.
-SOUND_REVISION = 1
+# 2: and better than another name (soundnames.SPECIFIC).
+SOUND_REVISION = 2
 # A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
 # words) than this loops (a decoder stuck on a phrase or echoing the prompt);
 # conversation scores about 0.005 (the 12-minute bench episode, both passes).

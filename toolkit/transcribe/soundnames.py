@@ -9,9 +9,11 @@ letters proposes the name, and the audio decides (:func:`correct_by_sound`):
 on the sentence's own clip, the Whisper model scores the sentence as heard
 and with the name in place of the words (teacher forcing,
 :mod:`toolkit.align.acoustic`). The name is taken when it scores at most
-:data:`SOUND_PER_WORD` nats per name word under the words heard: said and
+:data:`SOUND_PER_WORD` nats per name word under the words heard (said and
 misheard, a name scores about as well as what Whisper wrote; a name put where
-other words were said scores far below them.
+other words were said scores far below them), and at least :data:`SPECIFIC`
+nats over another of the names put in the same place (a garbled word, which
+any name fits better, is not a name said).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from toolkit.transcribe.names import (
     _Token,
     _tokens,
 )
-from toolkit.transcribe.transcript import Segment, Transcript
+from toolkit.transcribe.transcript import Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from toolkit.article import Article
@@ -49,6 +51,13 @@ LOOSE_FLOOR = 40.0
 #: The name is taken when the sentence with it scores at least this much
 #: (nats per name word) against the sentence as heard.
 SOUND_PER_WORD = -1.0
+#: ... and beats, by at least this many nats, the sentence with the name
+#: nearest in letters that shares no word with it (the control). A word
+#: changed for another costs a quote at least this much
+#: (:data:`toolkit.align.quotecheck.SLIP_THRESHOLD`); where any name fits a
+#: garbled word about as well ("Lorincunt" for "lorries can't"), it is not
+#: this name that was said.
+SPECIFIC = 5.4
 #: A run is scored as each of the names it is most alike to, at most this many.
 MAX_TARGETS = 3
 #: Seconds of audio scored either side of the sentence.
@@ -75,7 +84,9 @@ class Candidate:
     target: _Target
     text: str  # the segment's text with the name in place
     ratio: float
+    control: str | None = None  # the segment's text with the control name in place
     delta: float | None = None  # its score minus the heard text's, in nats
+    control_delta: float | None = None  # the control's
 
 
 def _alike(span: list[_Token], target: _Target) -> float:
@@ -155,13 +166,39 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
                 if ratio:
                     alike.append((ratio, target))
             alike.sort(key=lambda a: -a[0])
-            before = "".join(w.word for w in words[: span[0].first])
-            after = "".join(w.word for w in words[span[-1].last + 1 :])
+            key = "".join(t.key for t in span)
             for ratio, target in alike[:MAX_TARGETS]:
-                name = span[0].pre + target.spelling + span[-1].possessive + span[-1].post
-                text = (before + name + after).strip()
-                found.append(Candidate(span[0].first, span[-1].last, target, text, ratio))
+                control = _control(key, target, targets)
+                found.append(
+                    Candidate(
+                        span[0].first,
+                        span[-1].last,
+                        target,
+                        _put(words, span, target),
+                        ratio,
+                        _put(words, span, control) if control is not None else None,
+                    )
+                )
     return found
+
+
+def _put(words: list[Word], span: list[_Token], name: _Target) -> str:
+    """The segment's text with the run ``span`` written as ``name``."""
+    before = "".join(w.word for w in words[: span[0].first])
+    after = "".join(w.word for w in words[span[-1].last + 1 :])
+    written = span[0].pre + name.spelling + span[-1].possessive + span[-1].post
+    return (before + written + after).strip()
+
+
+def _control(key: str, target: _Target, targets: list[_Target]) -> _Target | None:
+    """The name of as many words as ``target``, sharing none of its words, that is
+    nearest in letters to the run ``key``: what any name would score there."""
+    others = [
+        t
+        for t in targets
+        if t.n_words == target.n_words and not (t.words & target.words) and not t.acronym
+    ]
+    return max(others, key=lambda t: (fuzz.ratio(key, t.key), t.spelling), default=None)
 
 
 def _heard(seg: Segment) -> str:
@@ -173,23 +210,38 @@ def _scored(seg: Segment, found: list[Candidate], scorer: TextScorer) -> None:
     end = seg.end + CLIP_MARGIN
     if end - start > MAX_CLIP:
         return
-    texts = [" " + _heard(seg), *(" " + c.text for c in found)]
+    texts = [" " + _heard(seg)]
+    for c in found:
+        texts += [" " + c.text] + ([" " + c.control] if c.control is not None else [])
     heard, *alts = scorer.score(start, end, texts)
-    for c, score in zip(found, alts, strict=True):
-        c.delta = score - heard
+    at = 0
+    for c in found:
+        c.delta = alts[at] - heard
+        if c.control is not None:
+            c.control_delta = alts[at + 1] - heard
+        at += 2 if c.control is not None else 1
+
+
+def _passes(c: Candidate) -> bool:
+    """Scores about as well as the words heard, and better than another name would."""
+    if c.delta is None or c.delta / c.target.n_words < SOUND_PER_WORD:
+        return False
+    return c.control_delta is None or c.delta - c.control_delta >= SPECIFIC
 
 
 def _taken(found: list[Candidate]) -> list[Candidate]:
     """The candidates that pass, best first, none overlapping another."""
-    passing = [
-        c for c in found if c.delta is not None and c.delta / c.target.n_words >= SOUND_PER_WORD
-    ]
+    passing = [c for c in found if _passes(c)]
     passing.sort(key=lambda c: (-(c.delta or 0.0), c.first))
     chosen: list[Candidate] = []
     for c in passing:
         if all(c.last < o.first or c.first > o.last for o in chosen):
             chosen.append(c)
     return sorted(chosen, key=lambda c: c.first)
+
+
+def _r2(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
 
 
 class _Chosen(_Matcher):
@@ -240,6 +292,8 @@ def correct_by_sound(
             correction.sound = {
                 "delta": round(c.delta or 0.0, 2),
                 "per_word": SOUND_PER_WORD,
+                "control_delta": _r2(c.control_delta),
+                "specific": SPECIFIC,
                 "model": scorer.model,
             }
         segments.append(new_seg)
