@@ -164,6 +164,23 @@ def test_a_long_sentence_is_cut_where_it_reads_best():
     assert all(len(s.text) <= MAX_CHARS for s in segs)
 
 
+def test_a_long_sentence_is_not_cut_inside_a_written_word():
+    """Whisper times "Lindqvist-Abara" as two words; a cut between them would
+    break the name across two captions (and half of it would be corrected)."""
+    words = _spoken(
+        "Volunteers will scan them over the summer with the archivist Perpetua Lindqvist",
+        step=0.3,
+    )
+    at = words[-1][1]
+    words += [(at, at + 0.3, "-Abara")]
+    words += _spoken("in charge and she thinks nearly every entry is still readable.",
+                     start=at + 0.3, step=0.3)  # fmt: skip
+    segs = sentence_segments(_transcript(words)).segments
+    assert len(segs) >= 2
+    assert any("Lindqvist-Abara" in s.text for s in segs), [s.text for s in segs]
+    assert not any(s.text.startswith("-") for s in segs)
+
+
 def test_words_heard_twice_at_a_join_are_kept_once():
     first = _spoken("We read the story about Japan", start=0.0)
     # The next window starts 0.6 s early and hears "about Japan" again.

@@ -90,7 +90,8 @@ __all__ = [
 # order, bias.prompt_copies) are decoded again unbiased.
 # 9: words the pass wrote again just after themselves (toolkit.transcribe.echoes)
 # are decoded again with the gaps; a gap's clip is not conditioned on the clip before.
-CHECK_REVISION = 9
+# 10: a long sentence is not cut inside a written word (sentences._cut_cost).
+CHECK_REVISION = 10
 # What toolkit.transcribe.soundnames decides, in the kept transcript's key.
 # 1: loose runs of capitalised words, checked on the sentence's audio.
 # 2: and better than another name (soundnames.SPECIFIC).

@@ -267,7 +267,14 @@ class _Speakers:
 
 
 def _cut_cost(words: list[_Timed], k: int) -> float:
-    """How bad a cut between ``words[k - 1]`` and ``words[k]`` reads (lower is better)."""
+    """How bad a cut between ``words[k - 1]`` and ``words[k]`` reads (lower is better).
+
+    A cut inside a written word ("Lindqvist" "-Abara", timed apart) is the
+    worst: a caption would break the name, and the name correction would see
+    half of it.
+    """
+    if not words[k].word.word[:1].isspace():
+        return 50.0
     before = _bare(words[k - 1].word.word)
     pause = words[k].word.start - words[k - 1].word.end
     if before.endswith(_CLAUSE):
