@@ -273,7 +273,8 @@ def serve(directory: Path | None, port: int) -> None:
 @click.option(
     "--no-correct",
     is_flag=True,
-    help="With --article: do not correct near-miss spellings of the article's names.",
+    help="With --article: do not correct the names (neither near-miss spellings nor "
+    "names misheard past them, put right by their sound).",
 )
 @click.option(
     "--max-line-chars",
