@@ -87,6 +87,10 @@ def sanitize_html(fragment: str) -> str:
     with their content), every attribute but a link's ``href`` and
     ``title`` and a list's ``start`` is dropped, a link to any other scheme
     loses its ``href``, and each link gets ``rel="noopener noreferrer"``.
+    A relative link with a colon in its first segment
+    (``[x](javascript:alert(1))``) loses its ``href`` too: a browser reads no
+    scheme there, but such a link is malformed (RFC 3986 writes it ``./a:b``)
+    and a reader that parses URLs less strictly might find one.
     """
     return nh3.clean(
         fragment,
@@ -96,4 +100,16 @@ def sanitize_html(fragment: str) -> str:
         url_schemes=set(LINK_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_unambiguous_link,
     )
+
+
+def _unambiguous_link(tag: str, attribute: str, value: str) -> str | None:
+    """A link's ``href`` unless a colon comes before its first ``/``, ``?`` or ``#``
+    and it does not start with one of :data:`LINK_SCHEMES`."""
+    if attribute != "href":
+        return value
+    first = re.split(r"[/?#]", _IGNORED.sub("", value), maxsplit=1)[0]
+    if ":" in first and _scheme(value) not in LINK_SCHEMES:
+        return None
+    return value
