@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
 if TYPE_CHECKING:
     from toolkit.article import Article
 
-__all__ = ["correct_names"]
+__all__ = ["correct_names", "correct_segments"]
 
 # Fuzzy matching thresholds (rapidfuzz ratio, 0-100, over letters and digits only).
 MIN_SCORE = 85.0  # about one wrong letter in seven
@@ -410,14 +410,24 @@ def correct_names(
     :class:`Word` spanning them, with the lowest probability among them. Each
     change is appended to ``corrections``; the input is left unchanged.
     """
-    matcher = _Matcher(article, people)
+    return correct_segments(transcript, _Matcher(article, people), _correct_segment)
+
+
+def correct_segments(
+    transcript: Transcript,
+    matcher: _Matcher,
+    fix: Callable[[Segment, _Matcher], tuple[Segment, list[Correction]]],
+) -> Transcript:
+    """A copy of ``transcript`` with each segment put through ``fix``, and the
+    corrections it made recorded in time order (the input is left unchanged)."""
     fixed = copy.deepcopy(transcript)
     if not matcher.targets and not matcher.people:
         return fixed
     segments = []
     for seg in fixed.segments:
-        new_seg, found = _correct_segment(seg, matcher)
+        new_seg, found = fix(seg, matcher)
         segments.append(new_seg)
         fixed.corrections.extend(found)
     fixed.segments = segments
+    fixed.corrections.sort(key=lambda c: c.start)
     return fixed

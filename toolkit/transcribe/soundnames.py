@@ -18,7 +18,6 @@ any name fits better, is not a name said).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -34,8 +33,9 @@ from toolkit.transcribe.names import (
     _Target,
     _Token,
     _tokens,
+    correct_segments,
 )
-from toolkit.transcribe.transcript import Segment, Transcript, Word
+from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from toolkit.article import Article
@@ -274,19 +274,14 @@ def correct_by_sound(
     recorded as a :class:`Correction` with the scores as its evidence.
     Segments without word times are left alone.
     """
-    matcher = _Matcher(article, people)
-    fixed = copy.deepcopy(transcript)
-    if not matcher.targets and not matcher.people:
-        return fixed
-    segments = []
-    for seg in fixed.segments:
+
+    def fix(seg: Segment, matcher: _Matcher) -> tuple[Segment, list[Correction]]:
         found = candidates(seg, matcher) if seg.words else []
         if found:
             _scored(seg, found, scorer)
         chosen = _taken(found)
         if not chosen:
-            segments.append(seg)
-            continue
+            return seg, []
         new_seg, made = _correct_segment(seg, _Chosen(matcher, chosen))
         for correction, c in zip(made, chosen, strict=True):
             correction.sound = {
@@ -296,8 +291,6 @@ def correct_by_sound(
                 "specific": SPECIFIC,
                 "model": scorer.model,
             }
-        segments.append(new_seg)
-        fixed.corrections.extend(made)
-    fixed.segments = segments
-    fixed.corrections.sort(key=lambda c: c.start)
-    return fixed
+        return new_seg, made
+
+    return correct_segments(transcript, _Matcher(article, people), fix)
