@@ -345,12 +345,16 @@ def _replacement(span: list[_Token], target: _Target) -> list[str]:
     return [span[0].pre + target.spelling + span[-1].possessive + span[-1].post]
 
 
-def _correct_segment(seg: Segment, matcher: _Matcher) -> tuple[Segment, list[Correction]]:
-    """``seg`` with its near misses replaced, and the corrections made."""
+#: Finds the runs of a segment's tokens to correct: (first, last, target), in order.
+Find = Callable[[list[_Token]], list[tuple[int, int, _Target]]]
+
+
+def _correct_segment(seg: Segment, find: Find) -> tuple[Segment, list[Correction]]:
+    """``seg`` with the runs ``find`` finds replaced, and the corrections made."""
     # A segment without word times is handled as its text's words, all timed as the segment.
     words = seg.words or [Word(seg.start, seg.end, " " + p) for p in seg.text.split()]
     tokens = _tokens(words)
-    spans = matcher.find(tokens)
+    spans = find(tokens)
     if not spans:
         return seg, []
     corrections = []
@@ -410,7 +414,9 @@ def correct_names(
     :class:`Word` spanning them, with the lowest probability among them. Each
     change is appended to ``corrections``; the input is left unchanged.
     """
-    return correct_segments(transcript, _Matcher(article, people), _correct_segment)
+    return correct_segments(
+        transcript, _Matcher(article, people), lambda seg, m: _correct_segment(seg, m.find)
+    )
 
 
 def correct_segments(

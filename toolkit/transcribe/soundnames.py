@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from toolkit.align.quotecheck import MAX_CLIP, SLIP_THRESHOLD
 from toolkit.transcribe.bias import is_common_word, letters
 from toolkit.transcribe.names import (
     _SENTENCE_END,
+    Find,
     _correct_segment,
     _Matcher,
     _skeleton,
@@ -38,9 +40,10 @@ from toolkit.transcribe.names import (
 from toolkit.transcribe.transcript import Correction, Segment, Transcript, Word
 
 if TYPE_CHECKING:
+    from toolkit.align.quotecheck import QuoteScorer
     from toolkit.article import Article
 
-__all__ = ["LOOSE_SCORE", "SOUND_PER_WORD", "Candidate", "TextScorer", "correct_by_sound"]
+__all__ = ["LOOSE_SCORE", "SOUND_PER_WORD", "SPECIFIC", "Candidate", "correct_by_sound"]
 
 #: A run of words is proposed for a name when its letters are at least this
 #: alike (rapidfuzz ratio, 0-100) ...
@@ -52,27 +55,17 @@ LOOSE_FLOOR = 40.0
 #: (nats per name word) against the sentence as heard.
 SOUND_PER_WORD = -1.0
 #: ... and beats, by at least this many nats, the sentence with the name
-#: nearest in letters that shares no word with it (the control). A word
-#: changed for another costs a quote at least this much
-#: (:data:`toolkit.align.quotecheck.SLIP_THRESHOLD`); where any name fits a
-#: garbled word about as well ("Lorincunt" for "lorries can't"), it is not
+#: nearest in letters that shares no word with it (the control): what a word
+#: changed for another costs a quote at least
+#: (:data:`toolkit.align.quotecheck.SLIP_THRESHOLD`, 5.4). Where any name fits
+#: a garbled word about as well ("Lorincunt" for "lorries can't"), it is not
 #: this name that was said.
-SPECIFIC = 5.4
+SPECIFIC = -SLIP_THRESHOLD
 #: A run is scored as each of the names it is most alike to, at most this many.
 MAX_TARGETS = 3
-#: Seconds of audio scored either side of the sentence.
+#: Seconds of audio scored either side of the sentence (a sentence longer than
+#: the scorer's MAX_CLIP is not checked).
 CLIP_MARGIN = 0.3
-#: Longer sentences are not checked (the scorer's window is 30 s).
-MAX_CLIP = 30.0
-
-
-class TextScorer(Protocol):
-    """Scores texts against a stretch of the audio (a QuoteScorer)."""
-
-    @property
-    def model(self) -> str: ...
-
-    def score(self, start: float, end: float, texts: Sequence[str]) -> list[float]: ...
 
 
 @dataclass
@@ -83,7 +76,6 @@ class Candidate:
     last: int
     target: _Target
     text: str  # the segment's text with the name in place
-    ratio: float
     control: str | None = None  # the segment's text with the control name in place
     delta: float | None = None  # its score minus the heard text's, in nats
     control_delta: float | None = None  # the control's
@@ -167,7 +159,7 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
                     alike.append((ratio, target))
             alike.sort(key=lambda a: -a[0])
             key = "".join(t.key for t in span)
-            for ratio, target in alike[:MAX_TARGETS]:
+            for _, target in alike[:MAX_TARGETS]:
                 control = _control(key, target, targets)
                 found.append(
                     Candidate(
@@ -175,7 +167,6 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
                         span[-1].last,
                         target,
                         _put(words, span, target),
-                        ratio,
                         _put(words, span, control) if control is not None else None,
                     )
                 )
@@ -205,7 +196,7 @@ def _heard(seg: Segment) -> str:
     return "".join(w.word for w in seg.words).strip()
 
 
-def _scored(seg: Segment, found: list[Candidate], scorer: TextScorer) -> None:
+def _scored(seg: Segment, found: list[Candidate], scorer: QuoteScorer) -> None:
     start = max(0.0, seg.start - CLIP_MARGIN)
     end = seg.end + CLIP_MARGIN
     if end - start > MAX_CLIP:
@@ -244,23 +235,21 @@ def _r2(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-class _Chosen(_Matcher):
-    """A matcher that finds exactly the runs chosen by sound (for _correct_segment)."""
+def _finder(chosen: list[Candidate]) -> Find:
+    """Finds exactly the runs ``chosen`` (for ``_correct_segment``)."""
 
-    def __init__(self, base: _Matcher, chosen: list[Candidate]) -> None:
-        self.__dict__.update(base.__dict__)
-        self._chosen = chosen
-
-    def find(self, tokens: list[_Token]) -> list[tuple[int, int, _Target]]:
-        by_word = {t.first: k for k, t in enumerate(tokens)}
+    def find(tokens: list[_Token]) -> list[tuple[int, int, _Target]]:
+        starts = {t.first: k for k, t in enumerate(tokens)}
         ends = {t.last: k for k, t in enumerate(tokens)}
-        return [(by_word[c.first], ends[c.last], c.target) for c in self._chosen]
+        return [(starts[c.first], ends[c.last], c.target) for c in chosen]
+
+    return find
 
 
 def correct_by_sound(
     transcript: Transcript,
     article: Article,
-    scorer: TextScorer,
+    scorer: QuoteScorer,
     people: Sequence[str] = (),
 ) -> Transcript:
     """A copy of ``transcript`` with misheard names put right where the audio says them.
@@ -282,7 +271,7 @@ def correct_by_sound(
         chosen = _taken(found)
         if not chosen:
             return seg, []
-        new_seg, made = _correct_segment(seg, _Chosen(matcher, chosen))
+        new_seg, made = _correct_segment(seg, _finder(chosen))
         for correction, c in zip(made, chosen, strict=True):
             correction.sound = {
                 "delta": round(c.delta or 0.0, 2),
