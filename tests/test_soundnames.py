@@ -68,6 +68,13 @@ def _matcher() -> _Matcher:
         ("Thanks, Saoirse Vanterpool Terpool", None),  # would write Vanterpool twice
         ("The leader said so", None),  # everyday words only
         ("had never been Recorg-Vanterpool in the glen", None),  # a name's piece glued on
+        # A person's first name on its own, as hosts call each other:
+        ("Morning, Thadeu, we're here", "Thaddeus"),
+        ("I'm Thaddeus Oyelowo tonight", None),  # a person's name, spelled right
+        # The name heard in part: its last word right, the rest as everyday words.
+        ("head of libraries, bottle in Fairweather-Ashe, said", "Ottoline Fairweather-Ashe"),
+        ("and Saoirse so she Vanterpool", None),  # would write Saoirse twice
+        ("But Vanterpool said no", None),  # the rest is nothing like the name's
     ],
 )
 def test_what_is_proposed_for_the_sound_to_decide(said: str, proposed: str | None) -> None:
@@ -163,6 +170,30 @@ def test_a_name_the_decoder_wrote_where_none_was_said_is_not_made_whole() -> Non
     assert "Kazimir" not in fixed.text and "Oi, Casimir," in fixed.text
     assert "Lloyd-Merriman, if" not in fixed.text
     assert not [c for c in fixed.corrections if c.sound and "Lloyd" in c.corrected]
+
+
+def test_a_name_heard_in_part_is_scored_against_a_control_with_the_heard_word_kept() -> None:
+    """ "bottle in Fairweather-Ashe" is scored as the whole name, against another
+    single name put before the heard "Fairweather-Ashe", not in place of it: the
+    control keeps the word that was heard right, as the name does."""
+    seg = _said("head of libraries, bottle in Fairweather-Ashe, said").segments[0]
+    (c,) = [c for c in candidates(seg, _matcher()) if c.target.spelling.startswith("Ottoline")]
+    assert c.text == "head of libraries, Ottoline Fairweather-Ashe, said"
+    assert c.control is not None and c.control.endswith(" Fairweather-Ashe, said")
+    assert "bottle in" not in c.control and "Ottoline" not in c.control
+
+
+@pytest.mark.slow
+def test_a_name_heard_in_part_is_made_whole() -> None:
+    """discussion-mill: "Elowen Hocking told the trustees" was heard "below in
+    Hocking told the trusting". The rest of the names heard right stay as
+    they are, and nothing else is put right."""
+    before, fixed = _case("discussion-mill", "mill-openai.json")
+    assert "below in Hocking told" in before.text
+    assert "Elowen Hocking told" in fixed.text and "below in" not in fixed.text
+    made = [c for c in fixed.corrections if c.sound is not None]
+    assert [(c.original, c.corrected) for c in made] == [("below in Hocking", "Elowen Hocking")]
+    assert fixed.text.count("Penhallow") == before.text.count("Penhallow")
 
 
 @pytest.mark.slow

@@ -95,7 +95,8 @@ CHECK_REVISION = 10
 # What toolkit.transcribe.soundnames decides, in the kept transcript's key.
 # 1: loose runs of capitalised words, checked on the sentence's audio.
 # 2: and better than another name (soundnames.SPECIFIC).
-SOUND_REVISION = 2
+# 3: a person's first name alone, and a name heard in part (soundnames._anchored).
+SOUND_REVISION = 3
 # A transcript with more of its word 4-grams repeated (within gaps.LOOP_WINDOW
 # words) than this loops (a decoder stuck on a phrase or echoing the prompt);
 # conversation scores about 0.005 (the 12-minute bench episode, both passes).

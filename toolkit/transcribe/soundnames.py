@@ -63,6 +63,8 @@ SOUND_PER_WORD = -1.0
 SPECIFIC = -SLIP_THRESHOLD
 #: A run is scored as each of the names it is most alike to, at most this many.
 MAX_TARGETS = 3
+#: A word of a person's name is a name of its own from this many letters.
+MIN_WORD_LETTERS = 4
 #: Seconds of audio scored either side of the sentence (a sentence longer than
 #: the scorer's MAX_CLIP is not checked).
 CLIP_MARGIN = 0.3
@@ -93,24 +95,24 @@ def _alike(span: list[_Token], target: _Target) -> float:
     return ratio if skeleton >= LOOSE_SKELETON and ratio >= LOOSE_FLOOR else 0.0
 
 
-def _proposable(span: list[_Token], target: _Target, matcher: _Matcher) -> bool:
+def _proposable(span: list[_Token], target: _Target, named: set[str]) -> bool:
     """The guards on a loose match: the run could be the name, not words of its own.
 
     It has about as many words as the name, one of them capitalised as
     Whisper writes names, and none of its words is an everyday word ("which
     Thomas", "In Ishikane's") unless it is the name's own. A word of the
-    article's names spelled as the article spells it is another name said
-    ("Tamsin", "Russia"), unless it is this name's word in its own place in
-    a run as long as the name ("Ardling Fairweather-Ashe" for "Ottoline
-    Fairweather-Ashe"); so "is Daniel", "Hocking" alone and "with China"
-    are left as they are.
+    article's or the show's people's names (``named``), spelled as they are,
+    is another name said ("Tamsin", "Russia", "Garvock"), unless it is this
+    name's word in its own place in a run as long as the name ("Ardling
+    Fairweather-Ashe" for "Ottoline Fairweather-Ashe"); so "is Daniel",
+    "Hocking" alone and "with China" are left as they are.
     """
     if abs(len(span) - target.n_words) > 1 or not any(t.core[:1].isupper() for t in span):
         return False
     lower = [t.core.lower() for t in span]
     own = target.spelling.lower().split()
     for k, word in enumerate(lower):
-        if word not in matcher.target_words:
+        if word not in named:
             continue
         if len(span) != target.n_words or own[k] != word:
             return False
@@ -134,13 +136,28 @@ def _glued(token: _Token, parts: set[str]) -> bool:
     return any(named) and not all(named)
 
 
+def _person_words(matcher: _Matcher) -> list[_Target]:
+    """The words of the show's people's names on their own: hosts call each other
+    by first name ("Morning, Iolanthe"), which the article's names seldom hold."""
+    spelled = {t.spelling for t in matcher.targets}
+    out: dict[str, _Target] = {}
+    for person in matcher.people:
+        for word in person.spelling.split():
+            key = letters(word)
+            if len(key) >= MIN_WORD_LETTERS and not is_common_word(word) and word not in spelled:
+                out.setdefault(word, _Target(word, key, 1, False, frozenset({word.lower()}), True))
+    return list(out.values())
+
+
 def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
     """The runs of ``seg`` loosely like one of the names, with the text each would make."""
     words = seg.words
     tokens = _tokens(words)
     parts = _name_parts(matcher)
     glued = [_glued(t, parts) for t in tokens]
-    targets = [*matcher.targets, *matcher.people]
+    targets = [*matcher.targets, *matcher.people, *_person_words(matcher)]
+    singles = [t for t in targets if t.n_words == 1 and not t.acronym]
+    named = matcher.target_words | {w for p in matcher.people for w in p.words}
     found = []
     for i in range(len(tokens)):
         for j in range(i + 1, min(len(tokens), i + matcher.max_words) + 1):
@@ -152,7 +169,7 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
             near = {t.core.lower() for t in tokens[max(0, i - 1) : i] + tokens[j : j + 1]}
             alike = []
             for target in targets:
-                if near & target.words or not _proposable(span, target, matcher):
+                if near & target.words or not _proposable(span, target, named):
                     continue  # next to its own word, it would write the word twice
                 ratio = _alike(span, target)
                 if ratio:
@@ -170,7 +187,75 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
                         _put(words, span, control) if control is not None else None,
                     )
                 )
+            found += _anchored(words, span, near, targets, singles, matcher)
     return found
+
+
+def _anchored(
+    words: list[Word],
+    span: list[_Token],
+    near: set[str],
+    targets: list[_Target],
+    singles: list[_Target],
+    matcher: _Matcher,
+) -> list[Candidate]:
+    """The run ``span`` as a name heard in part: one end is the name's own first or
+    last word, heard right, and the words before or after it are the rest of the
+    name misheard as everyday words ("below in Hocking" for "Elowen Hocking",
+    "you and Sinclair" for "Ewan Sinclair").
+
+    The rest must be about as many words as the rest of the name, none of them
+    a word of a name, with letters loosely alike, and the words either side
+    of the run none of the name's; it is scored against a
+    control made the same way, with the single name nearest in letters to
+    the rest put before (or after) the heard word.
+    """
+    out: list[Candidate] = []
+    lower = [t.core.lower() for t in span]
+    if any(w in matcher.target_words for w in lower[1:-1]):
+        return out
+    for target in targets:
+        own = target.spelling.lower().split()
+        if target.n_words < 2 or target.acronym or near & target.words:
+            continue
+        for at_end in (True, False):
+            anchor, rest = (span[-1], span[:-1]) if at_end else (span[0], span[1:])
+            name_rest = own[:-1] if at_end else own[1:]
+            if anchor.core.lower() != (own[-1] if at_end else own[0]):
+                continue
+            if (
+                not rest
+                or abs(len(rest) - len(name_rest)) > 1
+                or any(
+                    t.core.lower() in matcher.target_words or t.core.lower() in target.words
+                    for t in rest
+                )
+            ):
+                continue
+            spelled = " ".join(
+                target.spelling.split()[:-1] if at_end else target.spelling.split()[1:]
+            )
+            partial = _Target(
+                spelled, letters(spelled), len(name_rest), False, frozenset(name_rest)
+            )
+            rest_key = "".join(t.key for t in rest)
+            if fuzz.ratio(rest_key, partial.key) < LOOSE_SCORE:
+                continue
+            others = [t for t in singles if not (t.words & target.words)]
+            control = max(
+                others, key=lambda t: (fuzz.ratio(rest_key, t.key), t.spelling), default=None
+            )
+            first, last = span[0].first, span[-1].last
+            out.append(
+                Candidate(
+                    first,
+                    last,
+                    target,
+                    _put(words, span, target),
+                    _put(words, rest, control) if control is not None else None,
+                )
+            )
+    return out
 
 
 def _put(words: list[Word], span: list[_Token], name: _Target) -> str:
