@@ -169,6 +169,47 @@ def test_quote_read_in_part_is_near_and_shown_as_read_in_part(episode: Episode) 
     assert view.unread == ("and the council must answer every one of them",)
 
 
+def _reported(heard: str, quote: str) -> QuoteMatch:
+    ep = build_episode([INTRO, (1, [f"He said << {heard} >>"]), OUTRO])
+    article = make_article()
+    article.paragraphs[1].text += f' "{quote}" he said.'
+    article.quotes = [Quote(text=quote, speaker=None, paragraph=1)]
+    (q,) = align(ep.transcript, article, scorer=FakeScorer(-100.0)).quotes
+    return q
+
+
+QUOTE_JOURNEYS = (
+    "We expect around 300,000 journeys in the first year, and our modelling suggests"
+    " that a quarter of those will be people who currently drive."
+)
+
+
+def test_a_quote_ends_where_the_reporter_goes_on_in_their_own_words() -> None:
+    """Read up to "first year", then told: "he reckons a quarter of those will be
+    people who drive today". The quote ends before "he reckons", read in part."""
+    heard = (
+        "We expect around 300,000 journeys in the first year, he reckons a quarter"
+        " of those will be people who drive today."
+    )
+    q = _reported(heard, QUOTE_JOURNEYS)
+    assert q.status == "near" and q.read_in_part
+    assert q.heard == "We expect around 300,000 journeys in the first year,"
+    assert q.differences == [
+        "article 'and our modelling suggests that a quarter of those will be people who"
+        " currently drive' / heard nothing"
+    ]
+
+
+def test_a_reporting_clause_put_into_a_quote_read_whole_does_not_end_it() -> None:
+    heard = (
+        "We expect around 300,000 journeys in the first year, he says, and our modelling"
+        " suggests that a quarter of those will be people who currently drive."
+    )
+    q = _reported(heard, QUOTE_JOURNEYS)
+    assert q.heard is not None and q.heard.endswith("who currently drive.")
+    assert not q.read_in_part
+
+
 def test_neighbouring_slip_and_change_are_judged_apart() -> None:
     """ "that local" heard "at Lowgill": two differences, each scored on its own."""
     quote = "A railway that local people cannot afford to use is only half reopened."

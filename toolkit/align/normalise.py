@@ -58,6 +58,11 @@ class Tokens:
     #: Other readings of some tokens, by index: the "is" of "it's" may be "has".
     alts: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
+    def head(self, n: int) -> Tokens:
+        """The first ``n`` tokens: what comes after them is not looked at."""
+        alts = {i: a for i, a in self.alts.items() if i < n}
+        return Tokens(self.tokens[:n], self.first[:n], self.last[:n], alts)
+
     def readings(self, i: int) -> tuple[str, ...]:
         """Every reading of token ``i``: the token itself, then its alternatives."""
         return (self.tokens[i], *self.alts.get(i, ()))

@@ -103,6 +103,18 @@ def opposites(a: str, b: str) -> bool:
     return len(short) >= 4 and any(long == p + short for p in _NEGATING_PREFIXES)
 
 
+#: Who a reporting clause is about, and its verbs ("he reckons", "she said"):
+#: heard inside a quote's stretch and not in the quote, it ends the quote read
+#: out, and the reporter goes on in their own words (:func:`reported_end`).
+REPORTERS = frozenset("he she they".split())
+REPORTING = frozenset(
+    "says said reckons reckoned thinks thought argues argued adds added claims claimed"
+    " believes believed explains explained insists insisted warns warned admits admitted"
+    " tells told notes noted".split()
+)
+#: Quote tokens heard before such a clause for the quote to end there.
+MIN_REPORTED = 3
+
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT = "\"'\u201c\u201d\u2018\u2019.,;:!?()[]\u2014\u2013-"
 
@@ -214,6 +226,32 @@ def diff_spans(qn: Tokens, hn: Tokens, s: int, e: int) -> tuple[list[_Span], lis
             continue
         changed.append(op)
     return unread, changed
+
+
+def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
+    """Where the quote found at transcript tokens ``hn[s:e]`` ends: before a
+    reporting clause heard inside it that the quote does not hold.
+
+    "We expect around 300,000 journeys in the first year, he reckons a
+    quarter of those will be people who drive": the speaker read the
+    quote's start, then told the rest in their own words. Those words match
+    the quote's end closely enough to be taken in; but what follows "he
+    reckons" is reported speech, not the quote read, so the quote ends before
+    it, read in part. The clause is :data:`REPORTERS` followed by one of
+    :data:`REPORTING`, at least :data:`MIN_REPORTED` tokens after ``s``. A
+    clause put into a quote read whole ("We will not stop, he said, until
+    ...") is not an end: without it, the words heard are the quote's, but for
+    at most one word.
+    """
+    said = set(zip(qn.tokens, qn.tokens[1:], strict=False))
+    for k in range(s + MIN_REPORTED, e - 1):
+        pair = (hn.tokens[k], hn.tokens[k + 1])
+        if pair[0] not in REPORTERS or pair[1] not in REPORTING or pair in said:
+            continue
+        without = hn.tokens[s:k] + hn.tokens[k + 2 : e]
+        if Levenshtein.distance(qn.tokens, without) > 1:
+            return k
+    return e
 
 
 def _is_number(tok: str) -> bool:

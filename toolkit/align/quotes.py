@@ -17,6 +17,7 @@ from toolkit.align.quotecheck import (
     SoundGate,
     judge,
     judge_jointly,
+    reported_end,
     sound_gate,
 )
 from toolkit.align.timeline import _Timeline
@@ -282,8 +283,11 @@ def _align_quotes(
         if not found.heard:
             match.score = found.similarity
         else:
-            score, s, e = found.similarity, found.s, found.e
-            judged = judge(raw, qn, tl, norm, s, e, scorer, threshold)
+            score, s = found.similarity, found.s
+            e = reported_end(qn, norm, s, found.e)
+            # Cut there, the quote is not grown back into the reporter's words.
+            heard = norm if e == found.e else norm.head(e)
+            judged = judge(raw, qn, tl, heard, s, e, scorer, threshold)
             if by_sound is not None:
                 judged = judge_jointly(judged, by_sound, threshold)
             s, e = judged.s, judged.e
