@@ -91,7 +91,7 @@ def test_align_command_on_the_built_sample(site, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(dest.read_text())
-    assert data["version"] == 4
+    assert data["version"] == 5
     built = json.loads((episode / "alignment.json").read_text())
     # transcript.full.json is the transcribe stage's, without speakers: the build
     # aligned the transcript split at every turn, and knows who read each quote.

@@ -48,7 +48,7 @@ def test_newer_article_and_alignment_are_refused(tmp_path):
     with pytest.raises(ArticleError, match="article version 2 was written by a newer toolkit"):
         Article.from_dict({"version": 2, "paragraphs": []}, tmp_path / "article.json")
     with pytest.raises(AlignmentError, match="field 'version'.*newer toolkit"):
-        Alignment.from_dict(json.loads('{"version": 5}'), tmp_path / "alignment.json")
+        Alignment.from_dict(json.loads('{"version": 6}'), tmp_path / "alignment.json")
 
 
 def test_transcript_reads_version_1_and_refuses_a_newer_one(tmp_path):

@@ -223,7 +223,7 @@ def test_neighbouring_slip_and_change_are_judged_apart() -> None:
         def score(self, start: float, end: float, texts: Sequence[str]) -> list[float]:
             self.calls.append((start, end, list(texts)))
             # "that" was said (a slip), "local" was not (a change).
-            return [0.0] + [0.0 if " that " in t else -10.0 for t in texts[1:]]
+            return [0.0] + [0.0 if " that " in t and "local" not in t else -10.0 for t in texts[1:]]
 
     scorer = ByWord(0.0)
     (q,) = align(ep.transcript, article, scorer=scorer).quotes
@@ -233,18 +233,118 @@ def test_neighbouring_slip_and_change_are_judged_apart() -> None:
     assert [(d.article, d.verdict) for d in q.check.differences] == [
         ("that", "slip"), ("local", "change"),
     ]  # fmt: skip
-    ((_, _, texts),) = scorer.calls
+    (_, _, texts), (_, _, together) = scorer.calls
     assert [t.strip() for t in texts] == [
         "a railway at Lowgill people cannot afford to use is only half reopened.",
         "a railway that Lowgill people cannot afford to use is only half reopened.",
         "a railway at local people cannot afford to use is only half reopened.",
     ]
+    # Side by side, the two are scored together too: "local" was not said either way.
+    assert [t.strip() for t in together] == [
+        "a railway at Lowgill people cannot afford to use is only half reopened.",
+        "a railway that local people cannot afford to use is only half reopened.",
+    ]
+    assert [d.together for d in q.check.differences] == [None, None]
+
+
+class _Table(FakeScorer):
+    """Scores each text by the words it holds: the heard text 0, a text holding
+    a key of ``table`` its value (the first that matches), any other -20."""
+
+    def __init__(self, heard: str, table: dict[str, float]) -> None:
+        super().__init__(0.0)
+        self.heard, self.table = heard, table
+
+    def score(self, start: float, end: float, texts: Sequence[str]) -> list[float]:
+        self.calls.append((start, end, list(texts)))
+        out = []
+        for t in texts:
+            hit = [v for k, v in self.table.items() if k in t]
+            out.append(0.0 if t.strip() == self.heard else hit[0] if hit else -20.0)
+        return out
+
+
+RAILWAY = "A railway that local people cannot afford to use is only half reopened."
+RAILWAY_HEARD = "a railway that local people can hatter forward to use is only half reopened."
+
+
+def _railway(quote: str, table: dict[str, float]) -> tuple[QuoteMatch, _Table]:
+    ep = build_episode([INTRO, (1, [f"He said << {RAILWAY_HEARD} >>"]), OUTRO])
+    article = make_article()
+    article.paragraphs[1].text += f' "{quote}" the minister said.'
+    article.quotes = [Quote(text=quote, speaker=None, paragraph=1)]
+    scorer = _Table(RAILWAY_HEARD, table)
+    (q,) = align(ep.transcript, article, scorer=scorer).quotes
+    return q, scorer
+
+
+#: The base model's scores on discussion-rail's audio, where "cannot afford" was
+#: said and heard "can hatter forward" (article wording minus heard, nats).
+RAIL_SCORES = {
+    "cannot afford": 5.92,
+    "can afford": 3.12,
+    "cannot forward": -4.47,
+    "hatter afford": -6.86,
+}
+
+
+def test_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
+    """ "cannot afford" heard "can hatter forward": put back one at a time, each
+    difference leaves the other garbled; together they are a slip. "cannot" is
+    put back over "can hatter" (not "can cannot"), as the whole written word."""
+    q, scorer = _railway(RAILWAY, RAIL_SCORES)
+    assert q.status == "verbatim" and q.differences == []
+    assert q.check is not None
+    assert [(d.article, d.heard, d.verdict, d.together) for d in q.check.differences] == [
+        ("cannot", "can hatter", "slip", "cannot afford"),
+        ("afford", "forward", "slip", "cannot afford"),
+    ]
+    assert q.check.differences[1].score_difference == 5.92
+    (_, _, one_by_one), (_, _, together) = scorer.calls
+    assert any("people cannot forward to" in t for t in one_by_one)
+    assert not any("can cannot" in t for t in one_by_one)
+    assert together[1].strip() == RAILWAY_HEARD.replace("can hatter forward", "cannot afford")
+    assert together[2].strip() == RAILWAY_HEARD.replace("can hatter forward", "can afford")
+
+
+def test_together_a_lost_negation_must_be_what_the_audio_prefers() -> None:
+    """Were "can afford" the better fit, the "not" is not vouched for: near."""
+    q, _ = _railway(RAILWAY, {**RAIL_SCORES, "can afford": 7.0})
+    assert q.status == "near"
+    assert q.differences == ["article 'afford' / heard 'forward'"]
+
+
+@pytest.mark.parametrize(("heard_number", "verdict"), [("30", "change"), ("20", "slip")])
+def test_together_a_changed_number_stays_a_change(heard_number: str, verdict: str) -> None:
+    """ "cannot afford 20" heard "can hatter for 30": however well the article's
+    words score together, a number that changed is a real change."""
+    from toolkit.align.model import CheckedDifference
+    from toolkit.align.normalise import normalise_words
+    from toolkit.align.quotecheck import _judge_together, _Span
+
+    said = ["cannot", "afford", "20"]
+    words = [" can", " hatter", " for", " " + heard_number]
+    qn, hn = normalise_words(said), normalise_words(words)
+    diffs = [
+        CheckedDifference("cannot", "can hatter", "wording", "change"),
+        CheckedDifference("afford 20", "for " + heard_number, "wording", "change"),
+    ]
+    pending = [(diffs[0], _Span(0, 2, 0, 2)), (diffs[1], _Span(2, 4, 2, 4))]
+    asked: list[list[str]] = []
+
+    def score(texts: Sequence[str]) -> list[float]:
+        asked.append(list(texts))
+        return [0.0, 9.0, -9.0]
+
+    _judge_together(pending, said, qn, words, hn, 0, 4, SLIP_THRESHOLD, score)
+    assert [d.verdict for d in diffs] == [verdict, verdict]
+    assert len(asked) == (verdict == "slip")
 
 
 def test_alignment_round_trip_and_version_1(episode: Episode) -> None:
     article = make_article()
     result = align(episode.transcript, article, scorer=FakeScorer(0.0))
-    assert result.version == SCHEMA_VERSION == 4
+    assert result.version == SCHEMA_VERSION == 5
     data = json.loads(json.dumps(result.to_dict()))
     assert Alignment.from_dict(data) == result
     # A version 1 file: no check; everything it lists is shown.

@@ -13,7 +13,8 @@ from toolkit.errors import AlignmentError
 #: which have none, are still read).
 #: 3: quotes carry ``voiced_by``, the speaker heard reading them (older files: None).
 #: 4: a quote's ``check`` says how it was found (``found_by``, ``sound``; older: "words").
-SCHEMA_VERSION = 4
+#: 5: a difference may have been judged with its neighbours (``together``; older: None).
+SCHEMA_VERSION = 5
 
 
 @dataclass
@@ -54,6 +55,10 @@ class CheckedDifference:
     article_score: float | None = None
     heard_score: float | None = None
     score_difference: float | None = None
+    #: The article's words scored together where this difference and the ones
+    #: touching it were each a change on their own, and a slip together (their
+    #: scores are then those of the words together). Version 5.
+    together: str | None = None
 
 
 @dataclass

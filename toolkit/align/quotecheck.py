@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
@@ -225,7 +226,32 @@ def diff_spans(qn: Tokens, hn: Tokens, s: int, e: int) -> tuple[list[_Span], lis
             prev.qb, prev.hb = op.qb, op.hb
             continue
         changed.append(op)
-    return unread, changed
+    return unread, [_whole_words(qn, op, changed) for op in changed]
+
+
+def _whole_words(qn: Tokens, op: _Span, ops: list[_Span]) -> _Span:
+    """``op`` grown over the rest of the article's words it cuts into.
+
+    "cannot" is the tokens "can" "not": heard "can hatter", only "not" /
+    "hatter" differs, but put back alone it would read "can cannot". The
+    token of the same written word next to it, heard the same, joins it:
+    "cannot" / "can hatter". A token that is another difference's stays.
+    """
+    qa, qb, ha, hb = op.qa, op.qb, op.ha, op.hb
+    if qa == qb:
+        return op
+    others = [o for o in ops if o is not op]
+    said = {k for o in others for k in range(o.qa, o.qb)}
+    heard = {k for o in others for k in range(o.ha, o.hb)}
+    while qa > 0 and ha > 0 and qn.first[qa - 1] == qn.first[qa]:
+        if qa - 1 in said or ha - 1 in heard:
+            break
+        qa, ha = qa - 1, ha - 1
+    while qb < len(qn.first) and qn.last[qb] == qn.last[qb - 1]:
+        if qb in said or hb in heard:
+            break
+        qb, hb = qb + 1, hb + 1
+    return _Span(qa, qb, ha, hb)
 
 
 def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
@@ -499,6 +525,70 @@ def judge_jointly(judged: Judged, gate: SoundGate, threshold: float = SLIP_THRES
     return Judged("near" if listed else "verbatim", listed, judged.check, judged.s, judged.e)
 
 
+def _runs_of_changes(
+    pending: list[tuple[CheckedDifference, _Span]],
+) -> list[list[tuple[CheckedDifference, _Span]]]:
+    """The wording differences that touch each other, in runs of two or more with a change."""
+    runs: list[list[tuple[CheckedDifference, _Span]]] = []
+    for diff, span in sorted(pending, key=lambda p: (p[1].qa, p[1].ha)):
+        if diff.kind != "wording" or diff.verdict not in ("change", "slip"):
+            continue
+        if runs and _touch(runs[-1][-1][1], span):
+            runs[-1].append((diff, span))
+        else:
+            runs.append([(diff, span)])
+    return [r for r in runs if len(r) > 1 and any(d.verdict == "change" for d, _ in r)]
+
+
+def _judge_together(
+    pending: list[tuple[CheckedDifference, _Span]],
+    quote_words: list[str],
+    qn: Tokens,
+    words: list[str],
+    hn: Tokens,
+    w0: int,
+    w1: int,
+    threshold: float,
+    score: Callable[[Sequence[str]], list[float]],
+) -> None:
+    """Differences side by side, one of them a change on its own, judged as one.
+
+    Misheard across a word boundary ("cannot afford" heard "can hatter
+    forward"), each word put back alone leaves its neighbour garbled
+    ("can hatter afford"), and scores as a change; put back together they
+    score as a slip (+5.9 there). A run (slips may be among it) whose words
+    together score ``threshold`` or better against the heard text is a run
+    of slips, with
+    ``together`` set to the article's words scored, unless it changes a
+    number, or loses a negation that the audio does not prefer to its
+    absence ("cannot afford" must outscore "can afford" there: a dropped
+    "not" is a real change whatever else was misheard), or gains one.
+    """
+    for run in _runs_of_changes(pending):
+        first, last = run[0][1], run[-1][1]
+        op = _Span(first.qa, last.qb, first.ha, last.hb)
+        said_words = words_of(quote_words, qn, op.qa, op.qb)
+        heard_words = words_of(words, hn, op.ha, op.hb)
+        written = [w.lower().strip(_PUNCT) for w in said_words]
+        if _numbers_differ(written, [w.lower().strip(_PUNCT) for w in heard_words]):
+            continue
+        said, got = qn.tokens[op.qa : op.qb], hn.tokens[op.ha : op.hb]
+        lost = sum(map(_negation, said)) - sum(map(_negation, got))
+        if lost < 0:
+            continue
+        texts = ["".join(words[w0:w1]), _spliced(words, hn, w0, w1, said_words, op)]
+        if lost > 0:
+            texts.append(_spliced(words, hn, w0, w1, [t for t in said if not _negation(t)], op))
+        heard_score, together, *without = score(texts)
+        if together - heard_score < threshold or (without and together <= without[0]):
+            continue
+        for diff, _ in run:
+            diff.verdict = "slip"
+            diff.together = " ".join(said_words)
+            diff.article_score, diff.heard_score = _r(together), _r(heard_score)
+            diff.score_difference = _r(together - heard_score)
+
+
 def judge(
     quote_words: list[str],
     qn: Tokens,
@@ -576,6 +666,7 @@ def judge(
                 for sp in spans
             ]
         scores = scorer.score(start, end, texts)
+        score = partial(scorer.score, start, end)
         check.model, check.threshold, check.clip = scorer.model, threshold, [_r(start), _r(end)]
         at = 1
         for diff, spans, at_edge in pending:
@@ -597,6 +688,8 @@ def judge(
                 # The words next to it were the quote's, misheard (a slip) or
                 # said instead of the article's (a change): the quote goes on.
                 grown = [min(grown[0], span.ha), max(grown[1], span.hb)]
+        rest = [(d, sp[0]) for d, sp, at_edge in pending if not at_edge]
+        _judge_together(rest, quote_words, qn, words, hn, w0, w1, threshold, score)
     for diff, _, at_edge in pending:
         if at_edge and not scored:
             diff.kind = diff.verdict = "unread"
