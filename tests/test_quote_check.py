@@ -582,3 +582,22 @@ def test_what_the_sound_cannot_vouch_for() -> None:
     assert turns("twenty-five", "35 minutes") and turns("in 2013", "in 2031")
     assert not turns("why it was built", "Slyat One Field")  # a misheard "One"
     assert not turns("the heath bumblebee", "the heat bumble me")
+
+
+@pytest.mark.slow
+def test_on_real_audio_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
+    """discussion-rail: "cannot afford" was read and heard "can hatter forward";
+    and "our modelling suggests..." was told as "he reckons a quarter ...". Both
+    quotes end and read as the truth has them."""
+    result, truth = _case_alignment("discussion-rail", "rail-openai.json")
+    railway = next(q for q in result.quotes if q.text.startswith("A railway"))
+    assert railway.check is not None and truth[railway.text] == "verbatim"
+    together = [d for d in railway.check.differences if d.together]
+    assert [(d.article, d.heard) for d in together] == [
+        ("cannot", "can hatter"), ("afford", "forward"),
+    ]  # fmt: skip
+    assert all(d.verdict == "slip" and d.together == "cannot afford" for d in together)
+    assert not any("afford" in d for d in railway.differences)
+    journeys = next(q for q in result.quotes if q.text.startswith("We expect"))
+    assert truth[journeys.text] == "near" and journeys.status == "near" and journeys.read_in_part
+    assert journeys.heard is not None and journeys.heard.endswith("in the first year,")
