@@ -169,12 +169,12 @@ def test_quote_read_in_part_is_near_and_shown_as_read_in_part(episode: Episode) 
     assert view.unread == ("and the council must answer every one of them",)
 
 
-def _reported(heard: str, quote: str) -> QuoteMatch:
+def _reported(heard: str, quote: str, scorer: FakeScorer | None = None) -> QuoteMatch:
     ep = build_episode([INTRO, (1, [f"He said << {heard} >>"]), OUTRO])
     article = make_article()
     article.paragraphs[1].text += f' "{quote}" he said.'
     article.quotes = [Quote(text=quote, speaker=None, paragraph=1)]
-    (q,) = align(ep.transcript, article, scorer=FakeScorer(-100.0)).quotes
+    (q,) = align(ep.transcript, article, scorer=scorer or FakeScorer(-100.0)).quotes
     return q
 
 
@@ -208,6 +208,41 @@ def test_a_reporting_clause_put_into_a_quote_read_whole_does_not_end_it() -> Non
     q = _reported(heard, QUOTE_JOURNEYS)
     assert q.heard is not None and q.heard.endswith("who currently drive.")
     assert not q.read_in_part
+
+
+QUOTE_TAXI = (
+    "Eleven pounds is still cheaper than a taxi to the station, and the boat"
+    " never gets stuck in traffic."
+)
+#: "taxi to the station" was said; "and the boat never ..." was not (the first key a text holds).
+TAXI_SCORES = {"boat never": -50.0, "taxi to the station": 1.0}
+
+
+def test_a_quote_read_in_part_counts_its_words_misheard_at_the_ends() -> None:
+    """misquote-ferry: "Eleven pounds is still cheaper than a taxi to the station"
+    read of a quote of 19 words, heard "... than a taxidotestation": 7 words
+    for word, 40 % of the quote is 8. The glued words are the quote's next
+    four, misheard: read in part, near, and the glued word is those four words,
+    judged together (here, a slip)."""
+    heard = "11 pounds is still cheaper than a taxidotestation."
+    q = _reported(heard, QUOTE_TAXI, _Table(heard, TAXI_SCORES))
+    assert q.status == "near" and q.read_in_part
+    assert q.heard == heard
+    assert q.differences == ["article 'and the boat never gets stuck in traffic' / heard nothing"]
+    assert q.check is not None
+    assert [(d.article, d.heard, d.verdict) for d in q.check.differences] == [
+        ("taxi to the station", "taxidotestation", "slip"),
+        ("and the boat never gets stuck in traffic", "", "unread"),
+    ]
+
+
+def test_a_quote_read_in_part_ends_at_the_sentence_end_it_was_heard_to() -> None:
+    """ "... a taxidotestation. And the crew?": "and the" are the quote's next
+    words, by chance; a quote read in part ends at the sentence end before them."""
+    heard = "11 pounds is still cheaper than a taxidotestation. And the crew?"
+    q = _reported(heard, QUOTE_TAXI, _Table(heard, TAXI_SCORES))
+    assert q.status == "near" and q.read_in_part
+    assert q.heard == "11 pounds is still cheaper than a taxidotestation."
 
 
 def test_neighbouring_slip_and_change_are_judged_apart() -> None:
@@ -551,6 +586,9 @@ def test_a_quote_misheard_past_a_word_match_is_found_by_letters_and_sound() -> N
     sound = port.check.sound
     assert sound is not None and sound["passed"] is True
     assert port.start is not None and abs(port.start - 110.1) < 2.0
+    # Its letters took in "committee, said," before it: a lead-in, left out.
+    assert port.heard is not None and port.heard.startswith("report City at Forget")
+    assert abs(port.start - 110.058) <= 0.1  # the truth's start
     # Every quote the words found is still found by words.
     assert all(q.check.found_by == "words" for q in result.quotes if q.check and q is not port)
 

@@ -206,6 +206,7 @@ def diff_spans(qn: Tokens, hn: Tokens, s: int, e: int) -> tuple[list[_Span], lis
             prev.qb, prev.hb = op.qb, op.hb
             continue
         merged.append(op)
+    _regroup_by_letters(qn, hn, merged)
     unread = []
     for edge in (0, -1):
         if merged:
@@ -278,6 +279,51 @@ def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
         if Levenshtein.distance(qn.tokens, without) > 1:
             return k
     return e
+
+
+#: Article words left out next to a word heard as another join it when the
+#: letters get this alike (0-1) and more alike than without them ...
+REGROUP_SIMILARITY = 0.75
+#: ... at most this many of them.
+REGROUP_WORDS = 4
+
+
+def _regroup_by_letters(qn: Tokens, hn: Tokens, ops: list[_Span]) -> None:
+    """Words of the article heard glued into one ("taxi to the station" heard
+    "taxidotestation"): the word diff pairs "taxi" with it and leaves "to the
+    station" out. Where article words left out next to a replaced word make its
+    letters more alike to the words heard (at least :data:`REGROUP_SIMILARITY`),
+    they join it, so the difference is judged as the words said and misheard
+    (and a quote read in part is unread only after them). ``ops`` in place.
+    """
+
+    def alike(qa: int, qb: int, op: _Span) -> float:
+        said = "".join(qn.tokens[qa:qb])
+        return Levenshtein.normalized_similarity(said, "".join(hn.tokens[op.ha : op.hb]))
+
+    for k, op in enumerate(ops):
+        if op.qa == op.qb or op.ha == op.hb:
+            continue
+        for n, forward in ((k + 1, True), (k - 1, False)):
+            if not 0 <= n < len(ops):
+                continue
+            gap = ops[n]
+            left_out = gap.ha == gap.hb and gap.qb > gap.qa
+            if not left_out or not (_touch(op, gap) if forward else _touch(gap, op)):
+                continue
+            best, take = alike(op.qa, op.qb, op), 0
+            for j in range(1, min(REGROUP_WORDS, gap.qb - gap.qa) + 1):
+                score = alike(op.qa, op.qb + j, op) if forward else alike(op.qa - j, op.qb, op)
+                if score > best:
+                    best, take = score, j
+            if take and best >= REGROUP_SIMILARITY:
+                if forward:
+                    op.qb += take
+                    gap.qa += take
+                else:
+                    op.qa -= take
+                    gap.qb -= take
+    ops[:] = [o for o in ops if o.qa < o.qb or o.ha < o.hb]
 
 
 def _is_number(tok: str) -> bool:

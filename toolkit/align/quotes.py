@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -12,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from toolkit.align.model import ParagraphMatch, QuoteMatch, _r
 from toolkit.align.normalise import Tokens, normalise_words
 from toolkit.align.quotecheck import (
+    REPORTING,
     SLIP_THRESHOLD,
     QuoteScorer,
     SoundGate,
@@ -138,6 +140,77 @@ def _local(quote: str, hay: str) -> tuple[int, int, int, int]:
     return qs, qe, s, e
 
 
+#: A heard word (or two) is taken as the quote's next words, misheard, when
+#: their letters are at least this alike (0-1), spaces left out.
+_GROW_SIMILARITY = 0.75
+#: At most this many quote words are taken as one heard word ("taxi to the
+#: station" heard "taxidotestation").
+_GROW_WORDS = 4
+
+
+#: A quote read in part ends at the sentence end it was heard to, where at
+#: most this many of its next words follow in a new sentence ("... a taxi to
+#: the station. And the crew?": "and the" are the quote's next words, by chance).
+_STRAY_WORDS = 2
+
+
+def _part_end(tl: _Timeline, norm: Tokens, s: int, e: int) -> int:
+    """The end of a quote read in part at tokens ``[s, e)``, its stray last words left out."""
+    for k in range(max(s + 1, e - _STRAY_WORDS), e):
+        if re.search(r"[.!?][\"'”’)]*\s*$", tl.words[norm.last[k - 1]]):
+            return k
+    return e
+
+
+def _part_start(tl: _Timeline, quote: Tokens, norm: Tokens, s: int, e: int) -> int:
+    """The start of a quote found at tokens ``[s, e)`` by a loose match, after a
+    lead-in it took in: "committee, said, report City at ..." starts after
+    "said,", a reporting verb (:data:`~toolkit.align.quotecheck.REPORTING`)
+    closed by a comma or colon within its first :data:`_STRAY_WORDS` + 1
+    words, that the quote does not begin with."""
+    for k in range(s, min(e - 1, s + _STRAY_WORDS + 1)):
+        word = tl.words[norm.last[k]].rstrip()
+        if (
+            norm.tokens[k] in REPORTING
+            and word[-1:] in ",:"
+            and norm.tokens[k] not in quote.tokens[:3]
+        ):
+            return k + 1
+    return s
+
+
+def _grow_by_letters(
+    quote: list[str], hay: list[str], qs: int, qe: int, s: int, e: int
+) -> tuple[int, int, int, int]:
+    """The word-for-word part ``quote[qs:qe]`` heard at ``hay[s:e]``, grown at each
+    end over heard words whose letters are the quote's next (or previous) words
+    misheard: "11 pounds is still cheaper than a" then "taxidotestation" for
+    "taxi to the station". Only to count what was read of a quote read in
+    part; its wording is judged afterwards as any other.
+    """
+
+    def step(q0: int, h0: int, forward: bool) -> tuple[int, int] | None:
+        best: tuple[float, int, int] | None = None
+        for h in (1, 2):
+            heard = hay[h0 : h0 + h] if forward else hay[max(0, h0 - h) : h0]
+            if len(heard) < h:
+                break
+            for k in range(1, _GROW_WORDS + 1):
+                said = quote[q0 : q0 + k] if forward else quote[max(0, q0 - k) : q0]
+                if len(said) < k:
+                    break
+                alike = Levenshtein.normalized_similarity("".join(said), "".join(heard))
+                if alike >= _GROW_SIMILARITY and (best is None or alike > best[0]):
+                    best = (alike, k, h)
+        return None if best is None else (best[1], best[2])
+
+    while (grown := step(qe, e, True)) is not None:
+        qe, e = qe + grown[0], e + grown[1]
+    while (grown := step(qs, s, False)) is not None:
+        qs, s = qs - grown[0], s - grown[1]
+    return qs, qe, s, e
+
+
 class _Located(NamedTuple):
     """Where a quote is heard best: transcript tokens ``[s, e)`` at ``similarity`` (0-100).
 
@@ -149,6 +222,8 @@ class _Located(NamedTuple):
     s: int
     e: int
     heard: bool
+    #: Found as a quote read in part (its part read word for word).
+    part: bool = False
 
 
 _NOWHERE = _Located(0.0, -1, -1, False)
@@ -161,8 +236,13 @@ def _locate(
     symbols: _Symbols,
     regions: list[tuple[int, int]],
     near: float,
+    grow: bool = False,
 ) -> _Located:
-    """Where the quote is heard best, and whether it is heard at all."""
+    """Where the quote is heard best, and whether it is heard at all.
+
+    ``grow``: a quote read in part counts the words misheard at the ends of
+    its part read word for word (:func:`_grow_by_letters`) as read.
+    """
     if not quote.tokens or not norm.tokens:
         return _NOWHERE
     needle = symbols.encode(quote.tokens)
@@ -188,11 +268,15 @@ def _locate(
     if best is None or best[0] < near:
         for a, b in partial_at:
             qs, qe, s, e = _local(needle, hay[a:b])
-            if qe - qs >= max(_MIN_PART_WORDS, 0.4 * m) and (
-                fuzz.ratio(needle[qs:qe], hay[a + s : a + e]) >= near
-            ):
+            if qe - qs < _MIN_PART_WORDS or fuzz.ratio(needle[qs:qe], hay[a + s : a + e]) < near:
+                continue
+            if grow:
+                # Words misheard at its ends count as read: the quote's wording is
+                # judged afterwards (a slip, or a change) as for any found quote.
+                qs, qe, s, e = _grow_by_letters(quote.tokens, norm.tokens[a:b], qs, qe, s, e)
+            if qe - qs >= max(_MIN_PART_WORDS, 0.4 * m):
                 score = _similarity(quote.tokens, norm.tokens[a + s : a + e])
-                return _Located(score, a + s, a + e, True)
+                return _Located(score, a + s, a + e, True, part=True)
         if best is None:
             return _NOWHERE
         return _Located(round(best[0], 1), best[1], best[2], False)
@@ -270,6 +354,12 @@ def _align_quotes(
                     by_sound = gate
                     found = _Located(letters[0], letters[1], letters[2], True)
                     break
+        if not found.heard:
+            # Last, a quote read in part whose part was misheard at its ends
+            # ("taxi to the station" heard "taxidotestation"): after the
+            # letters, which would take a quote read whole for one read in part.
+            grown = _locate(qn, norm, hay, symbols, regions, near, grow=True)
+            found = grown if grown.heard else found
         match = QuoteMatch(
             text=q.text,
             speaker=q.speaker,
@@ -285,6 +375,12 @@ def _align_quotes(
         else:
             score, s = found.similarity, found.s
             e = reported_end(qn, norm, s, found.e)
+            if found.part or by_sound is not None:
+                s = _part_start(tl, qn, norm, s, e)  # a loose match's lead-in
+            if found.part:
+                # Read in part, it ends at a sentence end: what the loosely
+                # found one takes in after one may be its last words misheard.
+                e = _part_end(tl, norm, s, e)
             # Cut there, the quote is not grown back into the reporter's words.
             heard = norm if e == found.e else norm.head(e)
             judged = judge(raw, qn, tl, heard, s, e, scorer, threshold)
