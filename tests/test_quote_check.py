@@ -200,6 +200,16 @@ def test_a_quote_ends_where_the_reporter_goes_on_in_their_own_words() -> None:
     ]
 
 
+def test_the_word_that_joins_a_reporting_clause_on_goes_with_it() -> None:
+    heard = (
+        "We expect around 300,000 journeys in the first year, and she reckons a quarter"
+        " of those will be people who drive today."
+    )
+    q = _reported(heard, QUOTE_JOURNEYS)
+    assert q.read_in_part
+    assert q.heard == "We expect around 300,000 journeys in the first year,"
+
+
 def test_a_reporting_clause_put_into_a_quote_read_whole_does_not_end_it() -> None:
     heard = (
         "We expect around 300,000 journeys in the first year, he says, and our modelling"

@@ -115,6 +115,8 @@ REPORTING = frozenset(
 )
 #: Quote tokens heard before such a clause for the quote to end there.
 MIN_REPORTED = 3
+#: A word that joins the clause on ("and she reckons"), left out with it.
+_CONJUNCTIONS = frozenset("and but so".split())
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT = "\"'\u201c\u201d\u2018\u2019.,;:!?()[]\u2014\u2013-"
@@ -265,7 +267,8 @@ def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
     the quote's end closely enough to be taken in; but what follows "he
     reckons" is reported speech, not the quote read, so the quote ends before
     it, read in part. The clause is :data:`REPORTERS` followed by one of
-    :data:`REPORTING`, at least :data:`MIN_REPORTED` tokens after ``s``. A
+    :data:`REPORTING`, at least :data:`MIN_REPORTED` tokens after ``s``, with
+    the "and", "but" or "so" that joins it on. A
     clause put into a quote read whole ("We will not stop, he said, until
     ...") is not an end: without it, the words heard are the quote's, but for
     at most one word.
@@ -277,7 +280,9 @@ def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
             continue
         without = hn.tokens[s:k] + hn.tokens[k + 2 : e]
         if Levenshtein.distance(qn.tokens, without) > 1:
-            return k
+            # "... in its whole life, and she reckons": the "and" is the reporter's.
+            joined = k - 1 >= s + MIN_REPORTED and hn.tokens[k - 1] in _CONJUNCTIONS
+            return k - 1 if joined and hn.tokens[k - 1] not in qn.tokens[-1:] else k
     return e
 
 
