@@ -404,6 +404,11 @@ from toolkit.transcribe.transcript import Transcript
 site, audio, check = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
 t = Transcript.load(site / "transcript.full.json")
 a = Article.from_dict(json.loads((site / "article.json").read_text()))
+if sys.argv[4] == "1":  # as in a build that transcribed with openai-whisper: the model
+    # loaded, its tokenizer made and torch warm, by a second of silence transcribed
+    import numpy as np, whisper
+    from toolkit.transcribe.engines.openai import _model
+    whisper.transcribe(_model(t.model or "base"), np.zeros(16000, np.float32), language="en")
 t0 = time.perf_counter()
 scorer = whisper_scorer(audio, t) if check else None
 result = align(t, a, scorer=scorer)
@@ -433,24 +438,34 @@ def speed(args: argparse.Namespace) -> None:
 
         site = base / "prime" / slug
         audio = ROOT / "episodes" / slug / "audio.mp3"
-        alone: dict[bool, list[float]] = {True: [], False: []}
-        clips = 0
-        for _ in range(args.repeat):
-            for check in (False, True):
-                proc = subprocess.run(
-                    [sys.executable, "-c", _ALIGN_ALONE, str(site), str(audio), str(int(check))],
-                    check=True, capture_output=True, text=True, cwd=ROOT,
-                )  # fmt: skip
-                took, n = proc.stdout.split()
-                alone[check].append(float(took))
-                clips = max(clips, int(n))
-        on, off = statistics.median(alone[True]), statistics.median(alone[False])
-        print(
-            f"align() alone in a fresh process: off {off:.2f} s, on {on:.2f} s "
-            f"({clips} clip(s) scored; includes importing torch and loading the model): "
-            f"the check costs {on - off:.2f} s"
-        )
-        check_cost = on - off
+        check_cost = loaded_cost = 0.0
+        for loaded in (False, True):
+            alone: dict[bool, list[float]] = {True: [], False: []}
+            clips = 0
+            for _ in range(args.repeat):
+                for check in (False, True):
+                    argv = [str(site), str(audio), str(int(check)), str(int(loaded))]
+                    proc = subprocess.run(
+                        [sys.executable, "-c", _ALIGN_ALONE, *argv],
+                        check=True, capture_output=True, text=True, cwd=ROOT,
+                    )  # fmt: skip
+                    took, n = proc.stdout.split()
+                    alone[check].append(float(took))
+                    clips = max(clips, int(n))
+            on, off = statistics.median(alone[True]), statistics.median(alone[False])
+            how = (
+                "with the model loaded and warm (as in a build that transcribed)"
+                if loaded
+                else "includes importing torch and loading the model"
+            )
+            print(
+                f"align() alone in a fresh process: off {off:.2f} s, on {on:.2f} s "
+                f"({clips} clip(s) scored; {how}): the check costs {on - off:.2f} s"
+            )
+            if loaded:
+                loaded_cost = on - off
+            else:
+                check_cost = on - off
         if args.cold:
             cold = {}
             for check in (False, True):
@@ -461,7 +476,8 @@ def speed(args: argparse.Namespace) -> None:
                   f"+{on - off:.1f} s ({on / off - 1:+.1%})")  # fmt: skip
             print(
                 f"the check's own cost ({check_cost:.2f} s, align() alone) against the cold "
-                f"build: {check_cost / off:.1%}"
+                f"build: {check_cost / off:.1%}; with the model loaded ({loaded_cost:.2f} s): "
+                f"{loaded_cost / off:.1%}"
             )
 
 

@@ -649,3 +649,29 @@ def test_on_real_audio_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
     journeys = next(q for q in result.quotes if q.text.startswith("We expect"))
     assert truth[journeys.text] == "near" and journeys.status == "near" and journeys.read_in_part
     assert journeys.heard is not None and journeys.heard.endswith("in the first year,")
+
+
+@pytest.mark.slow
+def test_the_scorer_reads_the_shared_prompt_once_and_scores_as_the_whole_decoder_does() -> None:
+    """The prompt and the start of transcript are read once for every text; the
+    scores are those of Whisper's decoder run over each whole sequence."""
+    import torch
+
+    from toolkit.align.acoustic import decode_clip
+
+    audio = ROOT / "episodes" / SAMPLE_SLUG / "audio.mp3"
+    scorer = WhisperScorer(audio, "base", "en", prompt="Maya Okafor, Daniel Reyes, Ishikane.")
+    texts = [" We hope this event will be an important step.", " We hope so.", " Ishikane"]
+    got = scorer.token_scores(100.0, 108.0, texts)
+    m, tok = scorer._whisper, scorer._tokenizer
+    names = tok.encode(" " + scorer.prompt)
+    prefix = [tok.sot_prev, *names, *tok.sot_sequence_including_notimestamps]
+    with torch.inference_mode():
+        features = scorer._features(decode_clip(audio, 100.0, 108.0))
+        for text, (total, count) in zip(texts, got, strict=True):
+            seq = prefix + tok.encode(text) + [tok.eot]
+            logits = m.decoder(torch.tensor([seq[:-1]]), features).float()
+            picked = torch.log_softmax(logits, -1)[0, len(prefix) - 1 :]
+            want = picked.gather(-1, torch.tensor(seq[len(prefix) :]).unsqueeze(-1)).sum()
+            assert count == len(seq) - len(prefix)
+            assert total == pytest.approx(float(want), abs=1e-3)

@@ -226,20 +226,64 @@ class WhisperScorer:
     def _logprobs(self, batch: torch.Tensor, features: torch.Tensor, skip: int) -> torch.Tensor:
         """The log-probability of each token of ``batch`` after its first ``skip``.
 
-        The decoder's layers over the whole sequence, but the vocabulary only
-        for the positions scored: the prompt's are most of a sequence and
-        the projection onto 51,865 tokens is most of the work.
+        Every sequence starts with the same ``skip`` tokens (the prompt and the
+        start of transcript), so the decoder reads them once: their keys and
+        values in each layer's self-attention are kept and shared by every
+        text, which then reads only its own tokens (the prompt is most of a
+        sequence). The scores are those of the decoder run over each whole
+        sequence (``tests/test_quote_check.py`` checks them against it), and
+        the vocabulary is projected onto only for the positions scored.
         """
         import torch
+        import torch.nn.functional as F
 
         dec = self._whisper.decoder
-        tokens = batch[:, :-1]
-        x = dec.token_embedding(tokens) + dec.positional_embedding[: tokens.shape[-1]]
-        x = x.to(features.dtype)
-        audio = features.expand(len(batch), -1, -1)
+        n = len(batch)
+        inputs = batch[:, :-1]
+        shared = skip - 1  # the inputs before the one that predicts the first scored token
+
+        def heads(t: torch.Tensor, n_head: int) -> torch.Tensor:
+            return t.view(*t.shape[:2], n_head, -1).permute(0, 2, 1, 3)
+
+        def merge(t: torch.Tensor) -> torch.Tensor:
+            return t.permute(0, 2, 1, 3).flatten(start_dim=2)
+
+        def listen(block: Any, keys: torch.Tensor, values: torch.Tensor, x: torch.Tensor) -> Any:
+            """The block's cross-attention, with the audio's keys and values given."""
+            cross, b = block.cross_attn, len(x)
+            q = heads(cross.query(block.cross_attn_ln(x)), cross.n_head)
+            kv = keys.expand(b, -1, -1, -1), values.expand(b, -1, -1, -1)
+            return cross.out(merge(F.scaled_dot_product_attention(q, *kv)))
+
+        xp = dec.token_embedding(inputs[:1, :shared]) + dec.positional_embedding[:shared]
+        xs = (
+            dec.token_embedding(inputs[:, shared:])
+            + dec.positional_embedding[shared : inputs.shape[1]]
+        )
+        xp, xs = xp.to(features.dtype), xs.to(features.dtype)
+        rest = xs.shape[1]
+        # The texts' tokens see every shared one, and those of their own before them.
+        allowed = torch.ones(rest, shared + rest, dtype=torch.bool, device=xs.device)
+        allowed[:, shared:] = torch.tril(allowed[:, shared:])
         for block in dec.blocks:
-            x = block(x, audio, mask=dec.mask)
-        x = dec.ln(x[:, skip - 1 :])
+            attn, nh = block.attn, block.attn.n_head
+            # The audio's keys and values, once for every sequence.
+            kc = heads(block.cross_attn.key(features), nh)
+            vc = heads(block.cross_attn.value(features), nh)
+            h = block.attn_ln(xp)
+            kp, vp = heads(attn.key(h), nh), heads(attn.value(h), nh)
+            qp = heads(attn.query(h), nh)
+            xp = xp + attn.out(merge(F.scaled_dot_product_attention(qp, kp, vp, is_causal=True)))
+            xp = xp + listen(block, kc, vc, xp)
+            xp = xp + block.mlp(block.mlp_ln(xp))
+            h = block.attn_ln(xs)
+            k = torch.cat([kp.expand(n, -1, -1, -1), heads(attn.key(h), nh)], dim=2)
+            v = torch.cat([vp.expand(n, -1, -1, -1), heads(attn.value(h), nh)], dim=2)
+            q = heads(attn.query(h), nh)
+            xs = xs + attn.out(merge(F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)))
+            xs = xs + listen(block, kc, vc, xs)
+            xs = xs + block.mlp(block.mlp_ln(xs))
+        x = dec.ln(xs)
         logits = (x @ dec.token_embedding.weight.to(x.dtype).T).float()
         logprobs = torch.log_softmax(logits, dim=-1)
         out: torch.Tensor = logprobs.gather(-1, batch[:, skip:].unsqueeze(-1)).squeeze(-1)
