@@ -283,6 +283,9 @@ def test_neighbouring_slip_and_change_are_judged_apart() -> None:
         "a railway at Lowgill people cannot afford to use is only half reopened.",
         "a railway that Lowgill people cannot afford to use is only half reopened.",
         "a railway at local people cannot afford to use is only half reopened.",
+        # Each with a "not" put before the article's words (a "not" dropped?)
+        "a railway not that Lowgill people cannot afford to use is only half reopened.",
+        "a railway at not local people cannot afford to use is only half reopened.",
     ]
     # Side by side, the two are scored together too: "local" was not said either way.
     assert [t.strip() for t in together] == [
@@ -350,6 +353,23 @@ def test_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
     assert not any("can cannot" in t for t in one_by_one)
     assert together[1].strip() == RAILWAY_HEARD.replace("can hatter forward", "cannot afford")
     assert together[2].strip() == RAILWAY_HEARD.replace("can hatter forward", "can afford")
+
+
+def test_a_not_dropped_under_a_misheard_word_is_a_negation_change() -> None:
+    """The article says "can afford" where "cannot afford" was said, heard "can
+    hatter forward". "afford" for "hatter forward" scores as a slip (+3.1), but
+    with a "not" before it better still (+5.8): the audio says "not", so the
+    quote is near, with a dropped negation, whatever else was misheard."""
+    scores = {**RAIL_SCORES, "can not afford": 5.82}
+    q, scorer = _railway(RAILWAY.replace("cannot", "can"), scores)
+    assert q.status == "near" and q.differences == ["article 'afford' / heard 'hatter forward'"]
+    assert q.check is not None
+    (diff,) = q.check.differences
+    assert (diff.kind, diff.verdict, diff.with_not) == ("negation", "change", 5.82)
+    assert any("people can not afford to use" in t for t in scorer.calls[0][2])
+    # Where the "not" scores under the article's words, it stays a slip.
+    q, _ = _railway(RAILWAY.replace("cannot", "can"), {**scores, "can not afford": 1.0})
+    assert q.status == "verbatim"
 
 
 def test_together_a_lost_negation_must_be_what_the_audio_prefers() -> None:
@@ -646,6 +666,8 @@ def test_on_real_audio_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
     ]  # fmt: skip
     assert all(d.verdict == "slip" and d.together == "cannot afford" for d in together)
     assert not any("afford" in d for d in railway.differences)
+    # The article made to say "can afford": the audio says "not", heard or not.
+    assert all(d.with_not is None or d.with_not < (d.article_score or 0) for d in together)
     journeys = next(q for q in result.quotes if q.text.startswith("We expect"))
     assert truth[journeys.text] == "near" and journeys.status == "near" and journeys.read_in_part
     assert journeys.heard is not None and journeys.heard.endswith("in the first year,")
@@ -675,3 +697,29 @@ def test_the_scorer_reads_the_shared_prompt_once_and_scores_as_the_whole_decoder
             want = picked.gather(-1, torch.tensor(seq[len(prefix) :]).unsqueeze(-1)).sum()
             assert count == len(seq) - len(prefix)
             assert total == pytest.approx(float(want), abs=1e-3)
+
+
+@pytest.mark.slow
+def test_on_real_audio_a_not_dropped_under_a_misheard_word_stays_near() -> None:
+    """discussion-rail's "cannot afford" (heard "can hatter forward") with the
+    article made to say "can afford": a misquote, which the audio gives away."""
+    from toolkit.align.acoustic import whisper_scorer
+    from toolkit.article import read_article
+
+    case = ROOT / "bench" / "cases" / "discussion-rail"
+    truth = json.loads((case / "truth.json").read_text("utf-8"))
+    audio = ROOT / json.loads((ROOT / truth["source"]).read_text("utf-8"))["audio"]
+    transcript = Transcript.load(ROOT / "tests" / "data" / "decoded" / "rail-openai.json")
+    article = read_article(ROOT / truth["article"])
+    (railway,) = [q for q in article.quotes if q.text.startswith("A railway")]
+    article.quotes = [Quote(railway.text.replace("cannot", "can"), None, railway.paragraph)]
+    (q,) = align(transcript, article, scorer=whisper_scorer(audio, transcript)).quotes
+    assert q.status == "near" and q.check is not None
+    (dropped,) = [d for d in q.check.differences if d.kind == "negation"]
+    assert (dropped.article, dropped.heard, dropped.verdict) == (
+        "afford",
+        "hatter forward",
+        "change",
+    )
+    assert dropped.with_not is not None and dropped.article_score is not None
+    assert dropped.with_not > dropped.article_score

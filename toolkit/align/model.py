@@ -59,6 +59,12 @@ class CheckedDifference:
     #: touching it were each a change on their own, and a slip together (their
     #: scores are then those of the words together). Version 5.
     together: str | None = None
+    #: The score of the heard text with the article's words and a "not" before
+    #: them, for a difference inside the quote found a slip: where it beats the
+    #: article's words (``article_score``, or theirs alone when scored
+    #: ``together``), the audio says "not", and the difference is a dropped
+    #: negation (kind "negation", a change). Version 5.
+    with_not: float | None = None
 
 
 @dataclass

@@ -17,7 +17,10 @@ judged:
   audio, the Whisper model scores the heard text and the heard text with that
   difference put back to the article's wording. Where the article's wording
   scores about as well (:data:`SLIP_THRESHOLD`), the words were said and the
-  ASR misheard them: a slip. Otherwise it is a real change.
+  ASR misheard them: a slip. Otherwise it is a real change. Differences side
+  by side are also judged together (:func:`_judge_together`), and a slip
+  whose audio prefers the article's words with a "not" before them is a
+  "not" dropped from the quote (a negation change).
 
 A quote whose differences are all slips or normalisation is "verbatim"; one
 with a real change, or read in part, is "near" and lists only those.
@@ -716,6 +719,17 @@ def judge(
                 _spliced(words, hn, w0, w1, words_of(quote_words, qn, sp.qa, sp.qb), sp)
                 for sp in spans
             ]
+        # Each difference inside the quote once more with a "not" put before the
+        # article's words: a slip whose audio prefers that has a "not" dropped.
+        negated: dict[int, int] = {}
+        for diff, spans, at_edge in pending:
+            sp = spans[0]
+            in_article, in_heard = qn.tokens[sp.qa : sp.qb], hn.tokens[sp.ha : sp.hb]
+            if at_edge or not in_article or any(map(_negation, in_article + in_heard)):
+                continue
+            negated[id(diff)] = len(texts)
+            with_not = ["not", *words_of(quote_words, qn, sp.qa, sp.qb)]
+            texts.append(_spliced(words, hn, w0, w1, with_not, sp))
         scores = scorer.score(start, end, texts)
         score = partial(scorer.score, start, end)
         check.model, check.threshold, check.clip = scorer.model, threshold, [_r(start), _r(end)]
@@ -739,8 +753,17 @@ def judge(
                 # The words next to it were the quote's, misheard (a slip) or
                 # said instead of the article's (a change): the quote goes on.
                 grown = [min(grown[0], span.ha), max(grown[1], span.hb)]
+        alone = {id(d): d.article_score for d, _, _ in pending}
         rest = [(d, sp[0]) for d, sp, at_edge in pending if not at_edge]
         _judge_together(rest, quote_words, qn, words, hn, w0, w1, threshold, score)
+        for diff, _ in rest:
+            at_not, mine_alone = negated.get(id(diff)), alone[id(diff)]
+            if at_not is None or diff.verdict != "slip" or mine_alone is None:
+                continue
+            diff.with_not = _r(scores[at_not])
+            if scores[at_not] > mine_alone:
+                # "can afford" heard "can hatter forward", said "cannot afford"
+                diff.kind, diff.verdict = "negation", "change"
     for diff, _, at_edge in pending:
         if at_edge and not scored:
             diff.kind = diff.verdict = "unread"
