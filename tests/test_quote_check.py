@@ -666,7 +666,7 @@ def test_on_real_audio_a_slip_across_a_word_boundary_is_judged_as_one() -> None:
     ]  # fmt: skip
     assert all(d.verdict == "slip" and d.together == "cannot afford" for d in together)
     assert not any("afford" in d for d in railway.differences)
-    # The article made to say "can afford": the audio says "not", heard or not.
+    # Neither slip scores better with a "not" put before it: no "not" was dropped.
     assert all(d.with_not is None or d.with_not < (d.article_score or 0) for d in together)
     journeys = next(q for q in result.quotes if q.text.startswith("We expect"))
     assert truth[journeys.text] == "near" and journeys.status == "near" and journeys.read_in_part

@@ -39,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 from toolkit.align.model import CheckedDifference, QuoteCheck, _r
 from toolkit.align.normalise import ORDINALS, Tokens, normalise_words, same_token
 from toolkit.align.timeline import _Timeline
+from toolkit.article.words import SPEECH_VERBS
 
 #: The acoustic check calls a difference a slip when the article's wording
 #: scores at least this much (summed log-probability, nats) against the heard
@@ -110,11 +111,11 @@ def opposites(a: str, b: str) -> bool:
 #: Who a reporting clause is about, and its verbs ("he reckons", "she said"):
 #: heard inside a quote's stretch and not in the quote, it ends the quote read
 #: out, and the reporter goes on in their own words (:func:`reported_end`).
+#: The verbs are those the article reader attributes quotes by, and the ones
+#: speakers use for what someone thinks.
 REPORTERS = frozenset("he she they".split())
-REPORTING = frozenset(
-    "says said reckons reckoned thinks thought argues argued adds added claims claimed"
-    " believes believed explains explained insists insisted warns warned admits admitted"
-    " tells told notes noted".split()
+REPORTING = frozenset(SPEECH_VERBS.split("|")) | frozenset(
+    "reckons reckoned thinks thought believes believed claims claimed".split()
 )
 #: Quote tokens heard before such a clause for the quote to end there.
 MIN_REPORTED = 3
@@ -283,24 +284,25 @@ def reported_end(qn: Tokens, hn: Tokens, s: int, e: int) -> int:
             continue
         without = hn.tokens[s:k] + hn.tokens[k + 2 : e]
         if Levenshtein.distance(qn.tokens, without) > 1:
-            # "... in its whole life, and she reckons": the "and" is the reporter's.
+            # "... in its whole life, and she reckons": the "and" is the reporter's,
+            # unless the quote ends on it ("I think so, she says").
             joined = k - 1 >= s + MIN_REPORTED and hn.tokens[k - 1] in _CONJUNCTIONS
             return k - 1 if joined and hn.tokens[k - 1] not in qn.tokens[-1:] else k
     return e
 
 
-#: Article words left out next to a word heard as another join it when the
-#: letters get this alike (0-1) and more alike than without them ...
-REGROUP_SIMILARITY = 0.75
+#: Words heard glued into one ("taxi to the station" heard "taxidotestation")
+#: are taken for it when their letters, spaces left out, are this alike (0-1) ...
+GLUED_SIMILARITY = 0.75
 #: ... at most this many of them.
-REGROUP_WORDS = 4
+GLUED_WORDS = 4
 
 
 def _regroup_by_letters(qn: Tokens, hn: Tokens, ops: list[_Span]) -> None:
     """Words of the article heard glued into one ("taxi to the station" heard
     "taxidotestation"): the word diff pairs "taxi" with it and leaves "to the
     station" out. Where article words left out next to a replaced word make its
-    letters more alike to the words heard (at least :data:`REGROUP_SIMILARITY`),
+    letters more alike to the words heard (at least :data:`GLUED_SIMILARITY`),
     they join it, so the difference is judged as the words said and misheard
     (and a quote read in part is unread only after them). ``ops`` in place.
     """
@@ -320,11 +322,11 @@ def _regroup_by_letters(qn: Tokens, hn: Tokens, ops: list[_Span]) -> None:
             if not left_out or not (_touch(op, gap) if forward else _touch(gap, op)):
                 continue
             best, take = alike(op.qa, op.qb, op), 0
-            for j in range(1, min(REGROUP_WORDS, gap.qb - gap.qa) + 1):
+            for j in range(1, min(GLUED_WORDS, gap.qb - gap.qa) + 1):
                 score = alike(op.qa, op.qb + j, op) if forward else alike(op.qa - j, op.qb, op)
                 if score > best:
                     best, take = score, j
-            if take and best >= REGROUP_SIMILARITY:
+            if take and best >= GLUED_SIMILARITY:
                 if forward:
                     op.qb += take
                     gap.qa += take

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from typing import NamedTuple
 
 import numpy as np
@@ -13,6 +12,8 @@ from rapidfuzz.distance import Levenshtein
 from toolkit.align.model import ParagraphMatch, QuoteMatch, _r
 from toolkit.align.normalise import Tokens, normalise_words
 from toolkit.align.quotecheck import (
+    GLUED_SIMILARITY,
+    GLUED_WORDS,
     REPORTING,
     SLIP_THRESHOLD,
     QuoteScorer,
@@ -24,6 +25,7 @@ from toolkit.align.quotecheck import (
 )
 from toolkit.align.timeline import _Timeline
 from toolkit.article import Article
+from toolkit.article.words import SENTENCE_END
 
 #: A quote read only in part is "near" if at least this many words (and 40%) were read.
 _MIN_PART_WORDS = 6
@@ -140,12 +142,37 @@ def _local(quote: str, hay: str) -> tuple[int, int, int, int]:
     return qs, qe, s, e
 
 
-#: A heard word (or two) is taken as the quote's next words, misheard, when
-#: their letters are at least this alike (0-1), spaces left out.
-_GROW_SIMILARITY = 0.75
-#: At most this many quote words are taken as one heard word ("taxi to the
-#: station" heard "taxidotestation").
-_GROW_WORDS = 4
+def _grow_by_letters(
+    quote: list[str], hay: list[str], qs: int, qe: int, s: int, e: int
+) -> tuple[int, int, int, int]:
+    """The word-for-word part ``quote[qs:qe]`` heard at ``hay[s:e]``, grown at each
+    end over heard words whose letters are the quote's next (or previous) words
+    misheard: "11 pounds is still cheaper than a" then "taxidotestation" for
+    "taxi to the station" (:data:`~toolkit.align.quotecheck.GLUED_SIMILARITY`).
+    Only to count what was read of a quote read in part; its wording is
+    judged afterwards as any other.
+    """
+
+    def step(q0: int, h0: int, forward: bool) -> tuple[int, int] | None:
+        best: tuple[float, int, int] | None = None
+        for h in (1, 2):
+            heard = hay[h0 : h0 + h] if forward else hay[max(0, h0 - h) : h0]
+            if len(heard) < h:
+                break
+            for k in range(1, GLUED_WORDS + 1):
+                said = quote[q0 : q0 + k] if forward else quote[max(0, q0 - k) : q0]
+                if len(said) < k:
+                    break
+                alike = Levenshtein.normalized_similarity("".join(said), "".join(heard))
+                if alike >= GLUED_SIMILARITY and (best is None or alike > best[0]):
+                    best = (alike, k, h)
+        return None if best is None else (best[1], best[2])
+
+    while (grown := step(qe, e, True)) is not None:
+        qe, e = qe + grown[0], e + grown[1]
+    while (grown := step(qs, s, False)) is not None:
+        qs, s = qs - grown[0], s - grown[1]
+    return qs, qe, s, e
 
 
 #: A quote read in part ends at the sentence end it was heard to, where at
@@ -157,7 +184,7 @@ _STRAY_WORDS = 2
 def _part_end(tl: _Timeline, norm: Tokens, s: int, e: int) -> int:
     """The end of a quote read in part at tokens ``[s, e)``, its stray last words left out."""
     for k in range(max(s + 1, e - _STRAY_WORDS), e):
-        if re.search(r"[.!?][\"'”’)]*\s*$", tl.words[norm.last[k - 1]]):
+        if SENTENCE_END.search(tl.words[norm.last[k - 1]].rstrip()):
             return k
     return e
 
@@ -177,38 +204,6 @@ def _part_start(tl: _Timeline, quote: Tokens, norm: Tokens, s: int, e: int) -> i
         ):
             return k + 1
     return s
-
-
-def _grow_by_letters(
-    quote: list[str], hay: list[str], qs: int, qe: int, s: int, e: int
-) -> tuple[int, int, int, int]:
-    """The word-for-word part ``quote[qs:qe]`` heard at ``hay[s:e]``, grown at each
-    end over heard words whose letters are the quote's next (or previous) words
-    misheard: "11 pounds is still cheaper than a" then "taxidotestation" for
-    "taxi to the station". Only to count what was read of a quote read in
-    part; its wording is judged afterwards as any other.
-    """
-
-    def step(q0: int, h0: int, forward: bool) -> tuple[int, int] | None:
-        best: tuple[float, int, int] | None = None
-        for h in (1, 2):
-            heard = hay[h0 : h0 + h] if forward else hay[max(0, h0 - h) : h0]
-            if len(heard) < h:
-                break
-            for k in range(1, _GROW_WORDS + 1):
-                said = quote[q0 : q0 + k] if forward else quote[max(0, q0 - k) : q0]
-                if len(said) < k:
-                    break
-                alike = Levenshtein.normalized_similarity("".join(said), "".join(heard))
-                if alike >= _GROW_SIMILARITY and (best is None or alike > best[0]):
-                    best = (alike, k, h)
-        return None if best is None else (best[1], best[2])
-
-    while (grown := step(qe, e, True)) is not None:
-        qe, e = qe + grown[0], e + grown[1]
-    while (grown := step(qs, s, False)) is not None:
-        qs, s = qs - grown[0], s - grown[1]
-    return qs, qe, s, e
 
 
 class _Located(NamedTuple):

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from toolkit.article.words import _SENTENCE_END, SPEECH_VERBS, _words
+from toolkit.article.words import SENTENCE_END, SPEECH_VERBS, _words
 
 __all__ = [
     "INSERT_RULES",
@@ -55,7 +55,7 @@ def _strip(text: str) -> str:
 
 
 def _sentence(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text))
+    return bool(SENTENCE_END.search(text))
 
 
 def _only(words: list[str], vocabulary: frozenset[str], needed: frozenset[str]) -> bool:

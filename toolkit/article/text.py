@@ -17,7 +17,7 @@ from pathlib import Path
 from toolkit.article import boilerplate
 from toolkit.article.assemble import _finish
 from toolkit.article.model import Article, Dropped, Paragraph
-from toolkit.article.words import _SENTENCE_END, _clean, _find_date, _stop_density, _words
+from toolkit.article.words import SENTENCE_END, _clean, _find_date, _stop_density, _words
 
 # Navigation: a line starting or ending with an arrow ("Check out our series →"),
 # a menu of "|"-separated items, or a breadcrumb trail ("Home > News > World").
@@ -99,7 +99,7 @@ def _classify(lines: list[_Line]) -> None:
     for line in lines:
         text, words = line.text, line.words
         n = len(words)
-        sentence = bool(_SENTENCE_END.search(text))
+        sentence = bool(SENTENCE_END.search(text))
         is_kv, value_words = _is_key_value(text)
         letters = [c for c in text if c.isalpha()]
         upper = sum(c.isupper() for c in letters) / len(letters) if letters else 1.0

@@ -85,7 +85,7 @@ SPEECH_VERBS = (
     r"predicted|predicts|concluded|concludes|commented|comments|responded|responds"
 )
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W_][\w’'-]*")
 
 

@@ -19,7 +19,7 @@ any name fits better, is not a name said).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -156,7 +156,6 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
     parts = _name_parts(matcher)
     glued = [_glued(t, parts) for t in tokens]
     targets = [*matcher.targets, *matcher.people, *_person_words(matcher)]
-    singles = [t for t in targets if t.n_words == 1 and not t.acronym]
     named = matcher.target_words | {w for p in matcher.people for w in p.words}
     found = []
     for i in range(len(tokens)):
@@ -177,17 +176,8 @@ def candidates(seg: Segment, matcher: _Matcher) -> list[Candidate]:
             alike.sort(key=lambda a: -a[0])
             key = "".join(t.key for t in span)
             for _, target in alike[:MAX_TARGETS]:
-                control = _control(key, target, targets)
-                found.append(
-                    Candidate(
-                        span[0].first,
-                        span[-1].last,
-                        target,
-                        _put(words, span, target),
-                        _put(words, span, control) if control is not None else None,
-                    )
-                )
-            found += _anchored(words, span, near, targets, singles, matcher)
+                found.append(_candidate(words, span, target, _control(key, target, targets)))
+            found += _anchored(words, span, near, targets, named)
     return found
 
 
@@ -196,8 +186,7 @@ def _anchored(
     span: list[_Token],
     near: set[str],
     targets: list[_Target],
-    singles: list[_Target],
-    matcher: _Matcher,
+    named: set[str],
 ) -> list[Candidate]:
     """The run ``span`` as a name heard in part: one end is the name's own first or
     last word, heard right, and the words before or after it are the rest of the
@@ -205,57 +194,52 @@ def _anchored(
     "you and Sinclair" for "Ewan Sinclair").
 
     The rest must be about as many words as the rest of the name, none of them
-    a word of a name, with letters loosely alike, and the words either side
-    of the run none of the name's; it is scored against a
-    control made the same way, with the single name nearest in letters to
-    the rest put before (or after) the heard word.
+    a word of a name (``named``), with letters loosely alike, and the words
+    either side of the run none of the name's. Its control keeps the heard
+    word: the name nearest in letters to the rest, as long as the rest of the
+    name and sharing no word with it (:func:`_control`), put in place of the rest.
     """
     out: list[Candidate] = []
-    lower = [t.core.lower() for t in span]
-    if any(w in matcher.target_words for w in lower[1:-1]):
-        return out
     for target in targets:
-        own = target.spelling.lower().split()
         if target.n_words < 2 or target.acronym or near & target.words:
             continue
+        spelling = target.spelling.split()
         for at_end in (True, False):
             anchor, rest = (span[-1], span[:-1]) if at_end else (span[0], span[1:])
-            name_rest = own[:-1] if at_end else own[1:]
-            if anchor.core.lower() != (own[-1] if at_end else own[0]):
+            heard_right = spelling[-1] if at_end else spelling[0]
+            name_rest = " ".join(spelling[:-1] if at_end else spelling[1:])
+            if anchor.core.lower() != heard_right.lower() or not rest:
                 continue
-            if (
-                not rest
-                or abs(len(rest) - len(name_rest)) > 1
-                or any(
-                    t.core.lower() in matcher.target_words or t.core.lower() in target.words
-                    for t in rest
-                )
-            ):
+            if abs(len(rest) - len(name_rest.split())) > 1:
                 continue
-            spelled = " ".join(
-                target.spelling.split()[:-1] if at_end else target.spelling.split()[1:]
-            )
-            partial = _Target(
-                spelled, letters(spelled), len(name_rest), False, frozenset(name_rest)
-            )
+            if any(t.core.lower() in named for t in rest):
+                continue
             rest_key = "".join(t.key for t in rest)
-            if fuzz.ratio(rest_key, partial.key) < LOOSE_SCORE:
+            if fuzz.ratio(rest_key, letters(name_rest)) < LOOSE_SCORE:
                 continue
-            others = [t for t in singles if not (t.words & target.words)]
-            control = max(
-                others, key=lambda t: (fuzz.ratio(rest_key, t.key), t.spelling), default=None
-            )
-            first, last = span[0].first, span[-1].last
-            out.append(
-                Candidate(
-                    first,
-                    last,
-                    target,
-                    _put(words, span, target),
-                    _put(words, rest, control) if control is not None else None,
-                )
-            )
+            # As long as the rest of the name, sharing no word with the whole name.
+            like_rest = replace(target, spelling=name_rest, n_words=len(name_rest.split()))
+            control = _control(rest_key, like_rest, targets)
+            out.append(_candidate(words, span, target, control, rest))
     return out
+
+
+def _candidate(
+    words: list[Word],
+    span: list[_Token],
+    target: _Target,
+    control: _Target | None,
+    controlled: list[_Token] | None = None,
+) -> Candidate:
+    """``span`` written as ``target``, with ``control`` written in place of
+    ``controlled`` (the whole span by default) for the control text."""
+    return Candidate(
+        span[0].first,
+        span[-1].last,
+        target,
+        _put(words, span, target),
+        _put(words, controlled or span, control) if control is not None else None,
+    )
 
 
 def _put(words: list[Word], span: list[_Token], name: _Target) -> str:
